@@ -1,0 +1,64 @@
+"""Wiring: one object that holds the store, the library, the assistant and the model for a data dir.
+
+The CLI, the terminal chat, the web UI and the eval runner all open an App; none of them builds
+these parts themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recruiter.assistant.library import Library
+from recruiter.assistant.phrasing import Phraser
+from recruiter.assistant.service import Assistant
+from recruiter.ingest.pipeline import IngestLimits
+from recruiter.runtime import providers
+from recruiter.runtime.settings import Settings
+from recruiter.vectorstore.store import CandidateStore
+
+
+def ingest_limits(settings: Settings) -> IngestLimits:
+    return IngestLimits(max_bytes=int(settings.max_file_mb * 1024 * 1024), max_pages=settings.max_pages,
+                        max_passages_per_file=settings.max_passages_per_file)
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: CandidateStore
+    library: Library
+    assistant: Assistant
+    llm: object | None           # providers.LLMHandle, or None with --llm none
+
+    @classmethod
+    def open(cls, settings: Settings, *, read_only: bool = False, embeddings=None, llm=None) -> "App":
+        settings.home.mkdir(parents=True, exist_ok=True)
+        store = CandidateStore(settings.home, embeddings or providers.make_embeddings(settings),
+                               chroma_url=settings.chroma_url, read_only=read_only)
+        try:
+            chat = llm if llm is not None else providers.make_chat(settings)
+            phraser = Phraser(chat) if chat is not None else None
+            assistant = Assistant(store, phraser=phraser)
+            return cls(settings, store, Library(store, ingest_limits(settings)), assistant, chat)
+        except BaseException:
+            store.close()
+            raise
+
+    def describe_llm(self) -> dict:
+        if self.llm is None:
+            return {"provider": "none", "model": None, "remote": False,
+                    "summary": "No model: answers are composed from the CVs by the program."}
+        d = dict(self.llm.describe())
+        d["summary"] = (f"Questions and CV passages are sent to {d.get('base_url')}." if d.get("remote")
+                        else "Everything stays on this machine.")
+        return d
+
+    def close(self) -> None:
+        if self.llm is not None and hasattr(self.llm, "close"):
+            self.llm.close()
+        self.store.close()
+
+    def __enter__(self) -> "App":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,61 @@
+"""The model's only job: re-word the program's cited answer. Its text survives only if verified."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable
+
+from recruiter.assistant.answer import Answer
+from recruiter.assistant.lexicon import Lexicon
+from recruiter.assistant.verify import verify_model_text
+from recruiter.prompts import load
+
+# Structured answers (tables of computed scores, prep packs) are the program's; the model re-words
+# plain answers only.
+PHRASED_INTENTS = ("single", "list", "compare", "aggregate")
+
+
+def _evidence_block(answer: Answer) -> str:
+    # Inside <cv> delimiters; a CV's own "</cv>" can't close the block early.
+    return "\n".join(f"[{c.n}] ({c.candidate}) {c.text.replace('</cv>', '< /cv>')}" for c in answer.citations)
+
+
+class Phraser:
+    def __init__(self, chat, *, lexicon: Lexicon | None = None, max_tokens: int = 220):
+        self.chat = chat
+        self.lexicon = lexicon or Lexicon()
+        self.max_tokens = max_tokens
+        self.system = load("system.v1")
+        self.template = load("answer.v1")
+
+    def messages(self, question: str, answer: Answer, lang: str) -> list[dict]:
+        user = self.template.format(evidence=_evidence_block(answer), question=question, draft=answer.text,
+                                    language="in Chinese" if lang == "zh" else "in English")
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+    def phrase(self, question: str, answer: Answer, lang: str,
+               on_token: Callable[[str], None] | None = None) -> Answer:
+        if answer.intent not in PHRASED_INTENTS or not answer.citations:
+            return answer
+        pieces: list[str] = []
+        try:
+            for piece in self.chat.stream(self.messages(question, answer, lang), max_tokens=self.max_tokens,
+                                          temperature=0.0):
+                pieces.append(piece)
+                if on_token:
+                    on_token(piece)
+        except Exception as e:   # a model outage must never cost the recruiter the answer
+            return replace(answer, notes=answer.notes + [f"model unavailable ({type(e).__name__}); program wording kept"])
+        text = re.sub(r"^\s*(?:answer|回答|答案)\s*[:：]\s*", "", "".join(pieces).strip(), flags=re.I)
+        names = sorted({c.candidate for c in answer.citations} | {n for c in answer.citations
+                                                                   for n in re.split(r"[()]", c.candidate)})
+        verdict = verify_model_text(text, answer.citations, question=question, program_text=answer.text,
+                                    allowed_names=names, lexicon=self.lexicon,
+                                    candidate_ids=answer.candidate_ids)
+        if not verdict.ok:
+            return replace(answer, notes=answer.notes + [f"model wording rejected: {verdict.reason}"])
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", verdict.text)}
+        cits = [c for c in answer.citations if c.n in used] or answer.citations
+        return replace(answer, text=verdict.text, citations=cits, wording="model",
+                       notes=answer.notes + ([f"dropped {len(verdict.dropped)} unsupported sentence(s)"]
+                                             if verdict.dropped else []))

@@ -1,0 +1,114 @@
+"""Structured records read from a CV's layout by rules: education entries and tagged paper entries.
+
+Every field is a whole line of the CV, so it is citable as it stands. Layout rules handle CVs whose
+dates are printed away from their school: dates are paired with degrees by order (the latest
+dates go with the highest degree).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from recruiter.assistant.evidence import TAGGED, CandidateText, Line
+
+SCHOOL = re.compile(r"大学|学院|University|College|Institute|School of|UNIVERSITY|COLLEGE", re.I)
+LEVELS = [  # (level, pattern): higher level = later degree
+    (3, re.compile(r"博士|Ph\.?D|Doctor|Doctoral", re.I)),
+    (2, re.compile(r"硕士|研究生|Master|M\.S\.|MSc|M\.Eng|MBA", re.I)),
+    (1, re.compile(r"本科|学士|Bachelor|B\.S\.|BSc|B\.Eng|B\.E\.|Undergraduate", re.I)),
+]
+DATE_RANGE = re.compile(r"((?:19|20)\d\d(?:\s*[./年]\s*\d{1,2})?)\s*(?:-|–|—|~|至|to)\s*((?:19|20)\d\d(?:\s*[./年]\s*\d{1,2})?|至今|今|present|now)", re.I)
+LEVEL_WORDS = {1: re.compile(r"本科|学士|bachelor|undergrad|b\.s\.|bsc", re.I),
+               2: re.compile(r"硕士|master|m\.s\.|msc|研究生", re.I),
+               3: re.compile(r"博士|ph\.?d|doctor", re.I)}
+
+
+@dataclass
+class EducationEntry:
+    level: int                     # 1 bachelor, 2 master, 3 doctorate, 0 unknown
+    school: Line
+    degree: Line | None
+    dates: Line | None
+
+    def lines(self) -> list[Line]:
+        out = [self.school]
+        for ln in (self.degree, self.dates):
+            if ln is not None and all(ln is not o for o in out):
+                out.append(ln)
+        return out
+
+
+def _level(text: str) -> int:
+    for level, rx in LEVELS:
+        if rx.search(text):
+            return level
+    return 0
+
+
+def _date_start(line: Line) -> str:
+    m = DATE_RANGE.search(line.text)
+    if not m:
+        return ""
+    y, *rest = re.split(r"\s*[./年]\s*", m.group(1))
+    return f"{y}.{int(rest[0]):02d}" if rest and rest[0].isdigit() else f"{y}.00"
+
+
+def education_entries(ct: CandidateText) -> list[EducationEntry]:
+    lines = [ln for ln in ct.lines if ln.section == "education"]
+    entries: list[EducationEntry] = []
+    for i, ln in enumerate(lines):
+        if not SCHOOL.search(ln.text) or len(ln.text) > 200:
+            continue
+        if entries and entries[-1].degree is ln:
+            continue
+        degree = ln if _level(ln.text) else None
+        if degree is None:
+            for nxt in lines[i + 1:i + 3]:
+                if SCHOOL.search(nxt.text) and not _level(nxt.text):
+                    break
+                if _level(nxt.text):
+                    degree = nxt
+                    break
+        level = _level(degree.text) if degree is not None else 0
+        own_date = next((x for x in (ln, degree) if x is not None and DATE_RANGE.search(x.text)), None)
+        entries.append(EducationEntry(level, ln, degree, own_date))
+    # Dates on lines of their own: pair by order, latest start with the highest degree.
+    loose = [ln for ln in lines if DATE_RANGE.search(ln.text) and not any(
+        ln is e.school or ln is e.degree for e in entries)]
+    undated = [e for e in entries if e.dates is None]
+    if loose and undated:
+        loose.sort(key=_date_start, reverse=True)
+        undated.sort(key=lambda e: -e.level)
+        for e, d in zip(undated, loose):
+            e.dates = d
+    return entries
+
+
+def entries_for_question(ct: CandidateText, question: str) -> list[EducationEntry]:
+    wanted = [lvl for lvl, rx in LEVEL_WORDS.items() if rx.search(question)]
+    if not wanted:
+        return []
+    return [e for e in education_entries(ct) if e.level in wanted]
+
+
+@dataclass
+class TaggedEntry:
+    tag: str          # e.g. "LG", "CL" on a scraped paper list ("LGSep 11, 2024")
+    tag_line: Line
+    title: Line
+
+
+def tagged_entries(ct: CandidateText) -> list[TaggedEntry]:
+    out = []
+    for i, ln in enumerate(ct.lines[:-1]):
+        m = TAGGED.match(ln.text.strip())
+        if m:
+            out.append(TaggedEntry(m.group(1), ln, ct.lines[i + 1]))
+    return out
+
+
+def entries_with_tag(ct: CandidateText, question: str) -> list[TaggedEntry]:
+    entries = tagged_entries(ct)
+    tags = {e.tag for e in entries}
+    asked = [t for t in re.findall(r"(?<![A-Za-z])([A-Z]{2,4})(?![A-Za-z])", question) if t in tags]
+    return [e for e in entries if e.tag in asked]

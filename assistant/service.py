@@ -1,0 +1,112 @@
+"""The assistant: resolve who is meant → plan → find evidence → compose a cited answer → (phrase) → verify."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from recruiter.assistant.answer import Answer
+from recruiter.assistant.compose import (Context, answer_aggregate, answer_compare, answer_rank,
+                                         answer_single, detect_slots)
+from recruiter.assistant.evidence import CandidateText, build_candidate_text
+from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
+from recruiter.assistant.planner import plan as make_plan
+from recruiter.assistant.resolve import resolve
+from recruiter.assistant.workflows import answer_match, answer_prep
+from recruiter.ingest.injection import instruction_spans
+from recruiter.ingest.models import Candidate
+
+
+@dataclass
+class Conversation:
+    """One chat: earlier turns and who they were about (for "he"/"她" follow-ups)."""
+    focus: list[str] = field(default_factory=list)
+    turns: list[tuple[str, Answer]] = field(default_factory=list)
+
+    def record(self, question: str, answer: Answer) -> None:
+        self.turns.append((question, answer))
+        if answer.candidate_ids:
+            self.focus = list(answer.candidate_ids)
+
+
+def display_name(c: Candidate, mention: str | None) -> str:
+    alt = mention if mention and mention.casefold() != c.name.casefold() else None
+    if alt is None and is_han(c.name) and c.aliases:
+        alt = c.aliases[0]
+    return f"{c.name} ({alt})" if alt else c.name
+
+
+class Assistant:
+    def __init__(self, store, *, lexicon: Lexicon | None = None, phraser=None):
+        self.store = store
+        self.lexicon = lexicon or Lexicon()
+        self.phraser = phraser          # optional: re-words program answers with a model, verified
+        self._texts: dict[str, tuple[tuple, CandidateText]] = {}
+
+    def candidate_text(self, c: Candidate) -> CandidateText:
+        docs = self.store.documents_for(c.id)
+        key = tuple(sorted(d.doc_id for d in docs))
+        cached = self._texts.get(c.id)
+        if cached and cached[0] == key:
+            return cached[1]
+        passages = self.store.passages(c.id)
+        excluded = [(d.doc_id, s, e) for d in docs for s, e in instruction_spans(d.text)]
+        ct = build_candidate_text(c, docs, passages, excluded)
+        self._texts[c.id] = (key, ct)
+        return ct
+
+    def ask(self, question: str, *, conversation: Conversation | None = None, scope: list[str] | None = None,
+            jd: str | None = None, use_model: bool = True,
+            on_evidence: Callable[[Answer], None] | None = None,
+            on_token: Callable[[str], None] | None = None) -> Answer:
+        t0 = time.perf_counter()
+        candidates = self.store.candidates()
+        if not candidates:
+            return Answer(text="No CVs are loaded yet. Run `recruiter ingest <folder>` or upload CVs first.",
+                          abstained=True, intent="none")
+        conv = conversation or Conversation()
+        res = resolve(question, candidates, focus=conv.focus, scope=scope)
+        by_id = {c.id: c for c in candidates}
+        mention_of = {m.candidate_id: m.text for m in res.mentions}
+        named = [cid for cid in res.candidate_ids if cid in by_id]
+        if not named and not res.wants_all and len(candidates) == 1:
+            named = [candidates[0].id]
+        n_named = 0 if res.wants_all and not res.mentions and not res.from_focus else len(named)
+        p = make_plan(question, n_named, res.wants_all, bool(jd), names=[m.text for m in res.mentions])
+        order = named if n_named else [c.id for c in candidates if not scope or c.id in scope]
+        if not n_named and p.intent in ("single", "list"):
+            p.intent = "aggregate"
+        names = {cid: display_name(by_id[cid], mention_of.get(cid)) for cid in by_id}
+        all_names = [n for c in candidates for n in c.all_names()] + [m.text for m in res.mentions]
+        groups = self.lexicon.question_terms(question, drop=all_names)
+        if res.from_focus and conv.turns and len(groups) < 2:
+            # "When did it end?": the topic is the previous question's
+            seen = {g.surface.lower() for g in groups}
+            groups += [g for g in self.lexicon.question_terms(conv.turns[-1][0], drop=all_names)
+                       if g.surface.lower() not in seen]
+        texts = {c.id: self.candidate_text(c) for c in candidates}
+        idf_weights(groups, [ln.low for ct in texts.values() for ln in ct.lines])
+        ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
+                      slots=detect_slots(question))
+        if p.intent == "match":
+            ans = answer_match(ctx, self.lexicon, jd or question)
+        elif p.intent == "prep":
+            ans = answer_prep(ctx, self.lexicon)
+        elif p.intent == "compare":
+            ans = answer_compare(ctx)
+        elif p.intent == "rank":
+            ans = answer_rank(ctx)
+        elif p.intent == "aggregate":
+            ans = answer_aggregate(ctx)
+        else:
+            ans = answer_single(ctx)
+        if res.ambiguous:
+            ans.notes.append("ambiguous name(s): " + ", ".join(res.ambiguous))
+        ans.timings["evidence_s"] = round(time.perf_counter() - t0, 3)
+        if on_evidence:
+            on_evidence(ans)
+        if use_model and self.phraser is not None and not ans.abstained:
+            ans = self.phraser.phrase(question, ans, p.lang, on_token=on_token)
+        ans.timings["total_s"] = round(time.perf_counter() - t0, 3)
+        conv.record(question, ans)
+        return ans

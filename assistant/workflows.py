@@ -1,0 +1,166 @@
+"""Recruiter workflows built on evidence: job-description matching and interview-prep packs."""
+from __future__ import annotations
+
+import re
+
+from recruiter.assistant.answer import Answer, CitationBook
+from recruiter.assistant.compose import Context, abstain, clean
+from recruiter.assistant.evidence import (NUMBER, TAGGED, Line, entry_block, group_hits, score_lines,
+                                          to_evidence)
+from recruiter.assistant.lexicon import Lexicon, TermGroup, idf_weights
+
+_NICE = re.compile(r"nice to have|preferred|a plus|bonus|优先|加分", re.I)
+_REQUIREMENT_SPLIT = re.compile(r"(?<=[.;。；!?！？\n])\s*")
+
+
+def jd_requirements(lexicon: Lexicon, jd: str) -> list[tuple[str, list[TermGroup], float]]:
+    """The JD's sentences as requirements: (text, term groups, weight: 1 must-have, 0.5 nice-to-have)."""
+    reqs = []
+    for sent in _REQUIREMENT_SPLIT.split(jd):
+        sent = sent.strip()
+        if len(sent) < 4:
+            continue
+        groups = lexicon.question_terms(sent)
+        if groups:
+            reqs.append((sent, groups, 0.5 if _NICE.search(sent) else 1.0))
+    return reqs
+
+
+def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answer:
+    """Rank candidates by how much of the JD their CVs evidence; the score is the explained sum."""
+    reqs = jd_requirements(lexicon, jd) or [(jd, ctx.groups, 1.0)]
+    pool_lines = [ln.low for cid in ctx.order for ln in ctx.texts[cid].lines]
+    for _, groups, _ in reqs:
+        idf_weights(groups, pool_lines)
+    scored = []
+    for cid in ctx.order:
+        ct = ctx.texts[cid]
+        total, evs = 0.0, []
+        for _, groups, weight in reqs:
+            ranked = score_lines(ct, groups, None, context=2)
+            if not ranked or ranked[0][0] <= 0:
+                continue
+            best_score, line, matched = ranked[0]
+            req_total = sum(g.weight for g in groups) or 1.0
+            frac = min(1.0, best_score / req_total)
+            total += weight * frac
+            if frac >= 0.3:
+                evs.append((frac * weight, to_evidence(ct, line, groups, best_score, matched, max_chars=160)))
+        max_total = sum(w for _, _, w in reqs) or 1.0
+        evs.sort(key=lambda t: -t[0])
+        scored.append((total / max_total, cid, [e for _, e in evs]))
+    scored.sort(key=lambda s: -s[0])
+    scored = [s for s in scored if s[2]][:top]
+    if not scored:
+        return abstain(ctx)
+    book = CitationBook(ctx.names)
+    zh = ctx.plan.lang == "zh"
+    rows = []
+    seen: set = set()
+    for i, (score, cid, evs) in enumerate(scored, 1):
+        picked = []
+        for e in evs:
+            if e.key() not in seen and len(picked) < 2:
+                seen.add(e.key())
+                picked.append(e)
+        why = ("；" if zh else "; ").join(f"{clean(e.text)[:120]} {book.cite(e)}" for e in picked)
+        pct = f"{score * 100:.0f}%"
+        rows.append(f"{i}. {ctx.names[cid]}（匹配度 {pct}）：{why}" if zh else
+                    f"{i}. {ctx.names[cid]} (match {pct}): {why}")
+    note = ("匹配度 = 有简历证据支持的岗位要求占比（必备要求权重 1，加分项 0.5）。" if zh else
+            "Match = share of the JD's requirements evidenced in the CV (must-haves weigh 1, nice-to-haves 0.5).")
+    return Answer(text="\n".join(rows) + "\n" + note, citations=book.citations, intent="match",
+                  candidate_ids=[s[1] for s in scored], evidence=[e for s in scored for e in s[2]])
+
+
+def _question_for(title: str, fact: str, zh: bool, k: int) -> str:
+    title = title[:80]
+    if zh:
+        templates = [f"在「{title}」中，你具体负责哪一部分？关键的技术决策是什么？",
+                     f"简历提到「{fact[:60]}」——这个结果是如何测量的？基线是什么？",
+                     f"如果重做「{title}」，你会改变什么？最大的难点是什么？"]
+    else:
+        templates = [f"In “{title}”, what exactly was your part, and which technical decisions were yours?",
+                     f"Your CV says “{fact[:70]}” — how was this measured, and against which baseline?",
+                     f"Looking back at “{title}”, what was hardest, and what would you change?"]
+    return templates[k % len(templates)]
+
+
+_EXAMPLES = re.compile(r"[（(]\s*(?:如|例如|比如|e\.g\.,?|such as|including)\s*([^（）()]+)[）)]|"
+                       r"(?:such as|including|e\.g\.,?)\s+([^.?!。？]+)", re.I)
+
+
+def prep_topics(lexicon: Lexicon, question: str, groups: list[TermGroup]) -> list[list[TermGroup]]:
+    """One topic per example the question lists ("如 MeTHanol、超网络元门控 LLM"), else the whole question."""
+    m = _EXAMPLES.search(question)
+    if not m:
+        return [groups]
+    items = [t.strip() for t in re.split(r"、|,|，|;|；|\band\b|\bor\b|和|及", m.group(1) or m.group(2)) if t.strip()]
+    by_surface = {g.surface.lower(): g for g in groups}
+    topics = []
+    for item in items:
+        tg = [by_surface.get(g.surface.lower(), g) for g in lexicon.question_terms(item)]
+        if tg:
+            topics.append(tg)
+    return topics or [groups]
+
+
+def _entry_title(block: list[Line]) -> Line:
+    first = block[0]
+    if TAGGED.match(first.text) and len(block) > 1:
+        return block[1]
+    return first
+
+
+def answer_prep(ctx: Context, lexicon: Lexicon, max_entries: int = 3) -> Answer:
+    """Interview prep: the entries the question is about, their key facts, and questions grounded in them."""
+    cid = ctx.order[0]
+    ct = ctx.texts[cid]
+    topics = prep_topics(lexicon, ctx.question, ctx.groups)
+    pool = [ln.low for c in ctx.texts.values() for ln in c.lines]
+    entries, used = [], set()
+    for groups in topics:
+        if any(g.weight == 1.0 and not g.absent for g in groups):
+            idf_weights(groups, pool)
+        ranked = score_lines(ct, groups, None, context=0)
+        if not ranked or ranked[0][0] <= 0:
+            continue
+        top = ranked[0][0]
+        for s, ln, _ in ranked:
+            if s < (0.8 if len(topics) == 1 else 1.0) * top or len(entries) >= max_entries:
+                break
+            block = entry_block(ct, ln, limit=10)
+            key = (block[0].doc_id, block[0].start)
+            if key not in used:
+                used.add(key)
+                entries.append((groups, ln, block))
+    if not entries:
+        return abstain(ctx, [cid])
+    zh = ctx.plan.lang == "zh"
+    book = CitationBook(ctx.names)
+    fact_rows, questions, evs = [], [], []
+    for k, (groups, hit, block) in enumerate(entries):
+        # the line that names what the question is about is the entry's title for the recruiter
+        top_group = max(group_hits(groups, hit), key=lambda g: groups[g].weight, default=None)
+        title_line = next((l for l in block if top_group is not None and top_group in group_hits(groups, l)
+                           and not TAGGED.match(l.text)), _entry_title(block))
+        rest = [l for l in block if l is not title_line and not TAGGED.match(l.text)]
+        # the entry's lines with results (numbers) and the question's terms, best first
+        rest.sort(key=lambda l: (-(len(group_hits(groups, l)) + 2 * bool(re.search(r"\d+(?:\.\d+)?%|\d{2,}", l.text))),
+                                 -min(len(l.text), 120), l.index))
+        facts = sorted([title_line] + rest[:3 if len(entries) == 1 else 2], key=lambda l: l.index)
+        fevs = [to_evidence(ct, l, groups, 0.0, (), extra=NUMBER, max_chars=200) for l in facts]
+        evs += fevs
+        fact_rows.append(("；" if zh else "; ").join(f"{clean(e.text)} {book.cite(e)}" for e in fevs))
+        title = clean(title_line.text)
+        detail_line = rest[0] if rest else title_line
+        detail = clean(detail_line.text)
+        title_ev = next(e for e in fevs if e.start == title_line.start or e.start >= title_line.start)
+        questions.append(f"{_question_for(title, detail, zh, 0)} {book.cite(title_ev)}")
+        detail_ev = next((e for e in fevs if detail_line.start <= e.start < detail_line.end), fevs[-1])
+        questions.append(f"{_question_for(title, detail, zh, 1)} {book.cite(detail_ev)}")
+    head = f"{ctx.names[cid]} — 要点：" if zh else f"{ctx.names[cid]} — key facts:"
+    qhead = "面试问题：" if zh else "Interview questions:"
+    text = head + "\n" + "\n".join(f"- {r}" for r in fact_rows) + f"\n{qhead}\n" + \
+        "\n".join(f"{i}. {q}" for i, q in enumerate(questions, 1))
+    return Answer(text=text, citations=book.citations, intent="prep", candidate_ids=[cid], evidence=evs)

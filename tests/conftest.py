@@ -1,0 +1,61 @@
+"""Shared test setup: a guard that fails any test reaching beyond loopback, and paths to shared data."""
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared").resolve()
+SEEDS = SHARED / "corpus" / "seeds"
+FIXTURES = SHARED / "corpus" / "fixtures"
+EXAMPLES = REPO / "examples" / "candidates"
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")   # Chroma must not phone home from tests
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class RemoteCallBlocked(RuntimeError):
+    pass
+
+
+def _is_loopback(host) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False   # a host name other than localhost would need DNS: remote
+
+
+@pytest.fixture(autouse=True)
+def no_remote_calls(monkeypatch):
+    """Any connection to a non-loopback address fails the test: tests never call remote models."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def connect(self, address, *a, **kw):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise RemoteCallBlocked(f"test tried to reach {address!r}; tests may only use 127.0.0.1")
+        return real_connect(self, address, *a, **kw)
+
+    def connect_ex(self, address, *a, **kw):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise RemoteCallBlocked(f"test tried to reach {address!r}; tests may only use 127.0.0.1")
+        return real_connect_ex(self, address, *a, **kw)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"shared data not found at {SHARED}: clone the repo next to ../shared")
+    return SHARED
