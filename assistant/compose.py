@@ -12,7 +12,7 @@ from recruiter.assistant.evidence import (DATE, HOW_MANY, NUMBER, SLOTS, WHEN, C
                                           coverage, entry_block, following_items, group_hits, heading_of, score_lines,
                                           to_evidence)
 from recruiter.assistant.planner import LIST_WORDS
-from recruiter.assistant.profiles import entries_for_question, entries_with_tag
+from recruiter.assistant.profiles import entries_for_question, entries_with_tag, section_entries
 from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han
 from recruiter.assistant.planner import Plan
 
@@ -31,6 +31,7 @@ class Context:
     order: list[str]                     # candidate ids in the order they matter
     names: dict[str, str]                # candidate id -> how to name them in the answer
     slots: tuple = ()                    # what the question asks for by form: email, url, phone
+    boost: dict | None = None            # passage id -> bonus from hybrid retrieval
 
     @property
     def slot(self) -> str | None:
@@ -77,7 +78,7 @@ def best_evidence(ctx: Context, cid: str, *, max_lines: int = 3, ratio: float = 
     ct = ctx.texts[cid]
     extra = SLOTS[ctx.slots[0]][1] if ctx.slots else (DATE if WHEN.search(ctx.question) else
                                                  (NUMBER if HOW_MANY.search(ctx.question) else None))
-    ranked = score_lines(ct, ctx.groups, None)
+    ranked = score_lines(ct, ctx.groups, None, boost=ctx.boost)
     if not ctx.slots and (not ranked or ranked[0][0] <= 0):
         return [], 0.0
     if ctx.slots:
@@ -177,6 +178,32 @@ def _joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 400) -> 
     return parts
 
 
+def education_evidence(ctx: Context, cid: str) -> list[Evidence]:
+    """A degree question answered from the education entries (school, degree, dates lines)."""
+    ct = ctx.texts[cid]
+    edu = entries_for_question(ct, ctx.question)
+    if edu and any(not g.absent and not _EDU_WORDS.search(" ".join(g.alternatives)) and not any(
+            group_hits([g], ln) for e in edu for ln in e.lines()) for g in ctx.groups):
+        return []   # the question asks more than the education entries hold (e.g. GPA, ranking)
+    return [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=200) for e in edu for ln in e.lines()]
+
+
+def section_overview(ctx: Context, cid: str) -> list[Evidence]:
+    """A question that names a whole section ("where did she intern?", "工作经历有哪些") is answered
+    with that section's entries."""
+    ct = ctx.texts[cid]
+    total = sum(g.weight for g in ctx.groups)
+    heads = [(sum(ctx.groups[g].weight for g in group_hits(ctx.groups, ln)), ln) for ln in ct.lines if ln.is_heading]
+    heads = [(w, ln) for w, ln in heads if w > 0]
+    if not heads or total <= 0:
+        return []
+    w, head = max(heads, key=lambda h: h[0])
+    if w < 0.8 * total:
+        return []   # the question asks about something inside the section, not the section itself
+    entries = section_entries(ct, head)
+    return [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=160) for e in entries for ln in e]
+
+
 def answer_single(ctx: Context) -> Answer:
     cid = ctx.order[0]
     name = ctx.names[cid]
@@ -188,14 +215,9 @@ def answer_single(ctx: Context) -> Answer:
     if absent_acronyms(ctx.groups) and not entries_with_tag(ct, ctx.question):
         return abstain(ctx, [cid])
     if not ctx.slots:
-        edu = entries_for_question(ct, ctx.question)
-        if edu and any(not g.absent and not _EDU_WORDS.search(" ".join(g.alternatives)) and not any(
-                group_hits([g], ln) for e in edu for ln in e.lines()) for g in ctx.groups):
-            edu = []   # the question asks more than the education entries hold (e.g. GPA, ranking)
-        tagged = entries_with_tag(ct, ctx.question)
-        if edu:
-            evs = [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=200) for e in edu for ln in e.lines()]
-        elif tagged:
+        evs = education_evidence(ctx, cid) or section_overview(ctx, cid)
+        tagged = [] if evs else entries_with_tag(ct, ctx.question)
+        if tagged:
             # the tag line proves the category, the title is the answer: one part, two citations
             book_parts = []
             for e in tagged:
@@ -249,7 +271,10 @@ def answer_compare(ctx: Context) -> Answer:
     all_evs: list[Evidence] = []
     listing = bool(LIST_WORDS.search(ctx.question))
     for cid in ctx.order:
-        evs, cov = best_evidence(ctx, cid, max_lines=4, listing=listing, ratio=0.75 if listing else 0.6)
+        evs = education_evidence(ctx, cid)
+        cov = 1.0
+        if not evs:
+            evs, cov = best_evidence(ctx, cid, max_lines=4, listing=listing, ratio=0.75 if listing else 0.6)
         if evs and cov >= ANSWER_COVERAGE:
             found[cid] = evs
             all_evs += evs

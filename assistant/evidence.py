@@ -47,6 +47,7 @@ class Line:
     low: str = ""
     stems: set = field(default_factory=set)
     is_heading: bool = False        # a section heading names a category; it answers nothing itself
+    passage_id: str = ""            # the retrieval passage holding this line
 
     def __post_init__(self):
         self.low = self.text.lower()
@@ -96,7 +97,7 @@ def build_candidate_text(candidate: Candidate, documents: list[Document], passag
     ``excluded`` spans (e.g. instruction-like text found at ingest) never become evidence."""
     lines: list[Line] = []
     for doc in documents:
-        secs = sorted((p.start, p.end, p.section) for p in passages if p.doc_id == doc.doc_id)
+        secs = sorted((p.start, p.end, p.section, p.id) for p in passages if p.doc_id == doc.doc_id)
         pos, idx = 0, 0
         for raw in doc.text.split("\n"):
             start, end = pos, pos + len(raw)
@@ -107,8 +108,9 @@ def build_candidate_text(candidate: Candidate, documents: list[Document], passag
                 continue
             if any(d == doc.doc_id and s < xe and xs < e for d, xs, xe in excluded):
                 continue
-            section = next((sec for ps, pe, sec in secs if ps <= s < pe), "other")
-            lines.append(Line(candidate.id, doc.doc_id, doc.source, s, e, doc.text[s:e], section, idx))
+            section, pid = next(((sec, i) for ps, pe, sec, i in secs if ps <= s < pe), ("other", ""))
+            lines.append(Line(candidate.id, doc.doc_id, doc.source, s, e, doc.text[s:e], section, idx,
+                              passage_id=pid))
             idx += 1
     return CandidateText(candidate, documents, lines)
 
@@ -118,7 +120,7 @@ def group_hits(groups: list[TermGroup], line: Line) -> list[int]:
 
 
 def score_lines(ct: CandidateText, groups: list[TermGroup], slot: str | None = None,
-                context: int = 8) -> list[tuple[float, Line, set]]:
+                context: int = 8, boost: dict[str, float] | None = None) -> list[tuple[float, Line, set]]:
     """Each line scored by the weight of the question groups it (or, at half weight, the few lines
     before it in the same section: an entry's title) contains."""
     hits = [set(group_hits(groups, ln)) for ln in ct.lines]
@@ -139,6 +141,9 @@ def score_lines(ct: CandidateText, groups: list[TermGroup], slot: str | None = N
         score = sum(groups[g].weight for g in own) + 0.5 * sum(groups[g].weight for g in ctx)
         if ln.is_heading:
             score *= 0.3
+        if boost and score > 0:
+            # hybrid retrieval (dense + BM25) breaks ties toward passages that mean the same thing
+            score += boost.get(ln.passage_id, 0.0)
         if slot_re is not None and slot_re.search(ln.text):
             score += 2.0 + sum(g.weight for g in groups)
         out.append((score, ln, own | ctx))

@@ -112,3 +112,26 @@ def entries_with_tag(ct: CandidateText, question: str) -> list[TaggedEntry]:
     tags = {e.tag for e in entries}
     asked = [t for t in re.findall(r"(?<![A-Za-z])([A-Z]{2,4})(?![A-Za-z])", question) if t in tags]
     return [e for e in entries if e.tag in asked]
+
+
+def section_entries(ct: CandidateText, heading: Line, limit: int = 8) -> list[list[Line]]:
+    """The entries of a section, each as its title line (+ its date line when printed apart):
+    what "where did she intern?" or "what are his publications?" asks for."""
+    lines = [ln for ln in ct.lines if ln.doc_id == heading.doc_id and ln.section == heading.section
+             and ln.index > heading.index]
+    out: list[list[Line]] = []
+    for i, ln in enumerate(lines):
+        text = ln.text.strip()
+        if ln.is_heading or ln.is_item and not re.match(r"^\d+[.)、]", text):
+            continue
+        date_only = DATE_RANGE.search(text) and len(DATE_RANGE.sub("", text).strip(" -–|*")) <= 3
+        if date_only:
+            prev = lines[i - 1] if i else None
+            if prev is not None and not prev.is_item and not prev.is_heading and not any(prev in e for e in out):
+                out.append([prev, ln])
+            continue
+        if DATE_RANGE.search(text) and len(text) <= 160:
+            out.append([ln])
+        if len(out) >= limit:
+            break
+    return out

@@ -55,6 +55,14 @@ class Assistant:
         self._texts[c.id] = (key, ct)
         return ct
 
+    def _retrieval_boost(self, question: str, order: list[str], groups) -> dict[str, float]:
+        """Hybrid (dense + BM25, fused) passages per candidate → a small bonus for their lines."""
+        if not hasattr(self.store, "search_per_candidate") or not order:
+            return {}
+        unit = 0.1 * (sum(g.weight for g in groups) or 1.0)
+        hits = self.store.search_per_candidate(question, order, k_each=5)
+        return {h.passage.id: unit / rank for per in hits.values() for rank, h in enumerate(per, 1)}
+
     def ask(self, question: str, *, conversation: Conversation | None = None, scope: list[str] | None = None,
             jd: str | None = None, use_model: bool = True,
             on_evidence: Callable[[Answer], None] | None = None,
@@ -87,7 +95,7 @@ class Assistant:
         texts = {c.id: self.candidate_text(c) for c in candidates}
         idf_weights(groups, [ln.low for ct in texts.values() for ln in ct.lines])
         ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
-                      slots=detect_slots(question))
+                      slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))
         if p.intent == "match":
             ans = answer_match(ctx, self.lexicon, jd or question)
         elif p.intent == "prep":

@@ -59,3 +59,21 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"shared data not found at {SHARED}: clone the repo next to ../shared")
     return SHARED
+
+
+def skip_or_fail(reason: str):
+    """Missing prerequisites skip a local run but fail CI, where scripts/test.sh installs them."""
+    if os.environ.get("CI"):
+        pytest.fail(reason + " (CI installs it with scripts/test.sh; it must be there)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def small_model_path():
+    from recruiter.runtime.modelfetch import model_path_if_present
+    from recruiter.runtime.settings import Settings
+    settings = Settings.from_env()
+    path = model_path_if_present("qwen2.5-coder-0.5b", settings.model_cache)
+    if path is None:
+        skip_or_fail("local model qwen2.5-coder-0.5b not fetched: run scripts/setup.sh qwen2.5-coder-0.5b")
+    return path

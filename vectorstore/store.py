@@ -27,7 +27,8 @@ from .dense import DEFAULT_COLLECTION, DenseIndex, open_client
 from .lock import HomeLock, WriteLock
 
 MODES = ("hybrid", "dense", "bm25")
-RRF_K = 60             # reciprocal-rank fusion constant (Cormack et al.); robust, no tuning needed
+RRF_K = 10          # small k: a list's top hits count (k=60 let mid-rank overlaps win)
+DENSE_WEIGHT = 0.5   # measured on the dev set: BM25+dictionary 0.76 recall@5, dense 0.52
 MIN_DEPTH = 20         # each list is fetched deeper than k so fusion has something to fuse
 QUERY_CACHE = 256      # recent query embeddings: per-candidate search and follow-ups repeat queries
 
@@ -276,11 +277,11 @@ class CandidateStore:
     def _fuse(self, dense: list[tuple[str, float]], bm25: list[tuple[str, float]], mode: str, k: int
               ) -> list[Hit]:
         acc: dict[str, list] = {}   # id -> [score, dense_rank, bm25_rank]
-        for slot, hits in ((1, dense), (2, bm25)):
+        for slot, hits, weight in ((1, dense, DENSE_WEIGHT), (2, bm25, 1.0)):
             for rank, (pid, score) in enumerate(hits, 1):
                 entry = acc.setdefault(pid, [0.0, None, None])
                 entry[slot] = rank
-                entry[0] += 1.0 / (RRF_K + rank) if mode == "hybrid" else score
+                entry[0] += weight / (RRF_K + rank) if mode == "hybrid" else score
         best = sorted(acc.items(), key=lambda kv: (-kv[1][0], min(r for r in kv[1][1:] if r), kv[0]))
         # An id the catalog doesn't know is an orphan of another process's unfinished write: skip it.
         return [Hit(self._passages[pid], s, d, b) for pid, (s, d, b) in best if pid in self._passages][:k]

@@ -14,7 +14,6 @@ import pytest
 
 from recruiter.runtime.llamacpp import LlamaServer, LlamaServerError
 from recruiter.runtime.llm import OpenAICompatibleChat
-from recruiter.runtime.modelfetch import model_path_if_present
 from recruiter.runtime.settings import Settings
 from recruiter.runtime.tokens import count_tokens
 
@@ -41,12 +40,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def model_path():
-    cache = Settings.from_env().model_cache
-    path = model_path_if_present(MODEL, cache)
-    if path is None:
-        pytest.skip(f"local model {MODEL} not in {cache}: run `python -m recruiter.runtime.modelfetch {MODEL}`")
-    return path
+def model_path(small_model_path):
+    return small_model_path
 
 
 @pytest.fixture(scope="module")

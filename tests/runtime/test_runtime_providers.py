@@ -8,7 +8,6 @@ import time
 import pytest
 
 from recruiter.runtime.embeddings import USEM3Embeddings
-from recruiter.runtime.modelfetch import model_path_if_present
 from recruiter.runtime.providers import LLMHandle, make_chat, make_embeddings
 from recruiter.runtime.settings import Settings
 
@@ -48,10 +47,8 @@ def test_describe_never_starts_anything(tmp_path):
 
 
 @pytest.mark.llm
-def test_local_handle_lazily_starts_restarts_and_closes(tmp_path):
+def test_local_handle_lazily_starts_restarts_and_closes(tmp_path, small_model_path):
     cache = Settings.from_env().model_cache
-    if model_path_if_present("qwen2.5-coder-0.5b", cache) is None:
-        pytest.skip(f"local model qwen2.5-coder-0.5b not in {cache}")
     s = _settings(tmp_path, local_model="qwen2.5-coder-0.5b").with_(model_cache=cache, llm_ctx=2048)
     with make_chat(s) as llm:
         assert isinstance(llm, LLMHandle) and llm.describe()["started"] is False

@@ -1,0 +1,104 @@
+"""The `recruiter` command as a recruiter runs it: real subprocesses, a temporary data dir."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples" / "candidates"
+FIXTURES = (REPO / ".." / "shared" / "corpus" / "fixtures").resolve()
+
+
+def run(home, *args, check=True):
+    env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM="none", ANONYMIZED_TELEMETRY="False")
+    proc = subprocess.run([sys.executable, "-m", "recruiter.ui.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    h = tmp_path_factory.mktemp("cli-home")
+    out = json.loads(run(h, "ingest", str(EXAMPLES), "--json").stdout)
+    assert [r["status"] for r in out] == ["added"] * 5
+    return h
+
+
+def test_reingest_adds_nothing(home):
+    out = json.loads(run(home, "ingest", str(EXAMPLES), "--json").stdout)
+    assert [r["status"] for r in out] == ["unchanged"] * 5
+
+
+def test_candidates_lists_names_and_aliases(home):
+    cands = json.loads(run(home, "candidates", "--json").stdout)
+    by_name = {c["name"]: c for c in cands}
+    assert set(by_name) == {"冀轲", "韩槿一", "Luo Ji", "Keqing He", "杨子逸"}
+    assert "Ke Ji" in by_name["冀轲"]["aliases"]
+    assert "Haixia Han" in by_name["韩槿一"]["former_names"]
+
+
+def test_ask_json_has_the_documented_shape(home):
+    out = json.loads(run(home, "ask", "Where did Ke Ji do his PhD?", "--json").stdout)
+    assert set(out) >= {"answer", "citations", "abstained"}
+    assert not out["abstained"] and "香港中文大学" in out["answer"]
+    for c in out["citations"]:
+        assert set(c) >= {"source", "text", "start", "end", "candidate"}
+        text = (EXAMPLES / c["source"]).read_text(encoding="utf-8")
+        assert " ".join(c["text"].split()) in " ".join(text.split())   # verbatim in the file
+
+
+def test_ask_cross_script_name(home):
+    out = json.loads(run(home, "ask", "韩槿一在哪里实习过？", "--json").stdout)
+    assert "字节跳动" in out["answer"] and all(c["source"].startswith("001") for c in out["citations"])
+
+
+def test_ask_scoped_with_candidate_flag(home):
+    out = json.loads(run(home, "ask", "What is the email address?", "--candidate", "Keqing He", "--json").stdout)
+    assert "helicbupt@gmail.com" in out["answer"]
+
+
+def test_bad_files_are_reported_and_nothing_is_stored(tmp_path):
+    h = tmp_path / "home"
+    files = [FIXTURES / "bad" / "encrypted_password_secret.pdf", FIXTURES / "bad" / "zero_bytes.txt",
+             FIXTURES / "edge" / "image_only_no_text_layer.pdf", EXAMPLES / "004_ca307795620aa7c1.txt"]
+    proc = run(h, "ingest", *map(str, files), "--json")
+    out = {Path(r["path"]).name: r for r in json.loads(proc.stdout)}
+    assert out["encrypted_password_secret.pdf"]["reason"] == "encrypted"
+    assert "password" in out["encrypted_password_secret.pdf"]["message"].lower()
+    assert out["zero_bytes.txt"]["reason"] == "empty"
+    assert out["image_only_no_text_layer.pdf"]["reason"] == "no_text"
+    assert out["004_ca307795620aa7c1.txt"]["status"] == "added"
+    cands = json.loads(run(h, "candidates", "--json").stdout)
+    assert [c["name"] for c in cands] == ["杨子逸"]
+
+
+def test_remove_deletes_a_candidate(tmp_path):
+    h = tmp_path / "home"
+    run(h, "ingest", str(EXAMPLES / "002_9c04bb96c17275a3.txt"), str(EXAMPLES / "003_4c1767a483d2bab9.txt"))
+    out = json.loads(run(h, "remove", "Luo Ji", "--json").stdout)
+    assert out["removed"]["name"] == "Luo Ji"
+    names = [c["name"] for c in json.loads(run(h, "candidates", "--json").stdout)]
+    assert names == ["Keqing He"]
+    missing = run(h, "remove", "Nobody Here", "--json", check=False)
+    assert missing.returncode == 1 and "No candidate matches" in json.loads(missing.stdout)["error"]
+
+
+def test_eval_writes_one_line_per_item_and_scores(tmp_path):
+    questions = (REPO / ".." / "shared" / "eval" / "devset.jsonl").resolve()
+    out = tmp_path / "answers.jsonl"
+    run(tmp_path / "unused-home", "eval", "--questions", str(questions), "--corpus", str(EXAMPLES),
+        "--out", str(out), "--llm", "none", "--json")
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == sum(1 for line in questions.read_text(encoding="utf-8").splitlines() if line.strip())
+    score = subprocess.run([sys.executable, str(questions.parent / "score.py"), "--questions", str(questions),
+                            "--answers", str(out), "--json", str(tmp_path / "m.json")],
+                           capture_output=True, text=True, timeout=120)
+    metrics = json.loads((tmp_path / "m.json").read_text())["overall"]
+    assert metrics["citation_support"] == 1.0, score.stdout
+    assert metrics["answer_accuracy"] >= 0.8, score.stdout
+    assert metrics["abstention_recall"] == 1.0, score.stdout
