@@ -13,7 +13,7 @@ from recruiter.assistant.evidence import (DATE, HOW_MANY, NUMBER, SLOTS, WHEN, C
                                           to_evidence)
 from recruiter.assistant.planner import LIST_WORDS
 from recruiter.assistant.profiles import entries_for_question, entries_with_tag, section_entries
-from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han
+from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han, line_stems, matches
 from recruiter.assistant.planner import Plan
 
 _EDU_WORDS = re.compile(r"本科|硕士|博士|学校|大学|学院|专业|毕业|导师|学历|教育|bachelor|master|phd|doctor|university|"
@@ -158,18 +158,47 @@ def _items_after_label(ctx: Context, cid: str) -> list[Evidence]:
     return []
 
 
+_CLAUSE = re.compile(r"(?<=[，,；;。!?！？])\s*")
+
+
+def snippet(text: str, groups: list[TermGroup], limit: int) -> str:
+    """What the answer shows of a cited span: the clauses that carry the question's terms, within
+    ``limit`` chars (the citation keeps the whole span; the answer states, it doesn't paste)."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+
+    def weight(c: str) -> float:
+        low, st = c.lower(), line_stems(c)
+        return sum(g.weight for g in groups if any(matches(a, low, st) for a in g.alternatives)) + \
+            (0.5 if NUMBER.search(c) else 0.0)
+
+    order = sorted(range(len(clauses)), key=lambda i: (-weight(clauses[i]), i))
+    keep: list[int] = []
+    for i in order:
+        if sum(len(clauses[j]) for j in keep) + len(clauses[i]) > limit and keep:
+            break
+        keep.append(i)
+    out = " ".join(clauses[i].strip() for i in sorted(keep))
+    if len(out) > limit:
+        out = out[:limit - 1].rstrip(" ,;，；") + "…"
+    return out
+
+
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip(" ,;，；") + "…"
 
 
-def _joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 400) -> list[str]:
+def _joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 220,
+                  groups: list[TermGroup] = ()) -> list[str]:
     """Short lines of one entry (a tag and its title, a school and its dates) read as one part;
     in a long list each item is shortened (the citation holds the whole span)."""
     parts: list[str] = []
     prev = None
-    limit = 140 if len(evs) >= 3 else limit
+    limit = min(limit, 140) if len(evs) >= 3 else limit
     for e in evs:
-        piece = f"{_short(clean(e.text), limit)} {book.cite(e)}"
+        piece = f"{snippet(e.text, list(groups), limit)} {book.cite(e)}"
         if prev is not None and len(clean(prev.text)) <= 24 and e.doc_id == prev.doc_id and 0 < e.start - prev.end <= 40:
             parts[-1] = parts[-1] + " " + piece
         else:
@@ -240,7 +269,7 @@ def answer_single(ctx: Context) -> Answer:
     if not evs or cov < ANSWER_COVERAGE:
         return abstain(ctx, [cid])
     sep = _sep(ctx.plan.lang)
-    parts = _joined_parts(evs, book)
+    parts = _joined_parts(evs, book, groups=ctx.groups)
     joiner = "：" if ctx.plan.lang == "zh" else ": "
     text = f"{name}{joiner}" + sep.join(parts)
     text += "。" if ctx.plan.lang == "zh" else "."
@@ -278,7 +307,7 @@ def answer_compare(ctx: Context) -> Answer:
         if evs and cov >= ANSWER_COVERAGE:
             found[cid] = evs
             all_evs += evs
-            rows.append(f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}" + _sep(lang).join(_joined_parts(evs, book)))
+            rows.append(f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}" + _sep(lang).join(_joined_parts(evs, book, groups=ctx.groups)))
         else:
             rows.append(_not_stated(lang, ctx.names[cid]))
     if not found:
@@ -325,7 +354,7 @@ def answer_aggregate(ctx: Context) -> Answer:
     book = CitationBook(ctx.names)
     lang = ctx.plan.lang
     rows = [f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}"
-            + _sep(lang).join(_joined_parts(evs[:3], book)) for _, cid, evs in hits]
+            + _sep(lang).join(_joined_parts(evs[:3], book, limit=130, groups=ctx.groups)) for _, cid, evs in hits]
     lead = (f"{len(hits)} 位候选人：" if lang == "zh" else
             f"{len(hits)} candidate{'s' if len(hits) > 1 else ''}:")
     return Answer(text=lead + "\n" + "\n".join(f"- {r}" for r in rows), citations=book.citations,

@@ -144,13 +144,37 @@ class Lexicon:
                 seen.update(w.lower() for w in self.words(a))
         for w in self.words(text):
             lw = w.lower()
+            if lw in ("or", "或", "或者"):
+                groups.append(TermGroup("|", []))   # marks a disjunction, merged below
+                continue
             if lw in seen or lw in STOP_EN or w in STOP_ZH or (len(w) == 1 and is_han(w)):
                 continue
             if not is_han(w) and len(w) < 2:
                 continue
             seen.add(lw)
             groups.append(TermGroup(w, [w, *self.translations(w)]))
-        return groups
+        return _merge_disjunctions(groups)
+
+
+def _merge_disjunctions(groups: list[TermGroup]) -> list[TermGroup]:
+    """"Huawei or Tencent", "华为或腾讯": either term satisfies the question, so they form one group."""
+    out: list[TermGroup] = []
+    i = 0
+    while i < len(groups):
+        g = groups[i]
+        if g.surface == "|":
+            if out and i + 1 < len(groups) and groups[i + 1].surface != "|":
+                nxt = groups[i + 1]
+                prev = out[-1]
+                out[-1] = TermGroup(f"{prev.surface}|{nxt.surface}",
+                                    list(dict.fromkeys(prev.alternatives + nxt.alternatives)))
+                i += 2
+                continue
+            i += 1
+            continue
+        out.append(g)
+        i += 1
+    return out
 
 
 def matches(alternative: str, line_low: str, line_stems: set[str]) -> bool:
@@ -164,7 +188,9 @@ def matches(alternative: str, line_low: str, line_stems: set[str]) -> bool:
         return a in line_stems or re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", line_low) is not None
     if len(s) < 6:
         return s in line_stems or any(t.startswith(a) for t in line_stems)
-    return any(t.startswith(s) or (len(t) >= 6 and s.startswith(t)) for t in line_stems)
+    # "classification" (stem classific) ~ "classifier" (classifi); but "supervisor" ≁ "self-supervised"
+    shortened = s != a
+    return any(t.startswith(s) or (shortened and len(t) >= 6 and s.startswith(t)) for t in line_stems)
 
 
 def line_stems(line: str) -> set[str]:

@@ -15,9 +15,24 @@ from recruiter.prompts import load
 PHRASED_INTENTS = ("single", "list", "compare", "aggregate")
 
 
-def _evidence_block(answer: Answer) -> str:
-    # Inside <cv> delimiters; a CV's own "</cv>" can't close the block early.
-    return "\n".join(f"[{c.n}] ({c.candidate}) {c.text.replace('</cv>', '< /cv>')}" for c in answer.citations)
+EVIDENCE_TOKEN_BUDGET = 900   # the 1.5B reads ~70 tokens/s: the prompt stays a few seconds long
+
+
+def _evidence_block(answer: Answer, budget: int = EVIDENCE_TOKEN_BUDGET) -> str:
+    """Cited passages, numbered, inside <cv> delimiters (a CV's own "</cv>" can't close the block
+    early), cut to a token budget counted with tiktoken."""
+    from recruiter.runtime.tokens import count_tokens, truncate_to_tokens
+
+    rows, used = [], 0
+    for c in answer.citations:
+        row = f"[{c.n}] ({c.candidate}) {c.text.replace('</cv>', '< /cv>')}"
+        n = count_tokens(row)
+        if used + n > budget:
+            rows.append(truncate_to_tokens(row, max(0, budget - used)))
+            break
+        rows.append(row)
+        used += n
+    return "\n".join(r for r in rows if r)
 
 
 class Phraser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from recruiter.assistant.answer import Answer, CitationBook
-from recruiter.assistant.compose import Context, abstain, clean
+from recruiter.assistant.compose import Context, abstain, clean, snippet
 from recruiter.assistant.evidence import (NUMBER, TAGGED, Line, entry_block, group_hits, score_lines,
                                           to_evidence)
 from recruiter.assistant.lexicon import Lexicon, TermGroup, idf_weights
@@ -57,13 +57,14 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
     zh = ctx.plan.lang == "zh"
     rows = []
     seen: set = set()
+    groups_all = [g for _, groups, _ in reqs for g in groups]
     for i, (score, cid, evs) in enumerate(scored, 1):
         picked = []
         for e in evs:
             if e.key() not in seen and len(picked) < 2:
                 seen.add(e.key())
                 picked.append(e)
-        why = ("；" if zh else "; ").join(f"{clean(e.text)[:120]} {book.cite(e)}" for e in picked)
+        why = ("；" if zh else "; ").join(f"{snippet(e.text, groups_all, 110)} {book.cite(e)}" for e in picked)
         pct = f"{score * 100:.0f}%"
         rows.append(f"{i}. {ctx.names[cid]}（匹配度 {pct}）：{why}" if zh else
                     f"{i}. {ctx.names[cid]} (match {pct}): {why}")
@@ -74,15 +75,16 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
 
 
 def _question_for(title: str, fact: str, zh: bool, k: int) -> str:
-    title = title[:80]
+    title = title if len(title) <= 50 else title[:49].rstrip(" ,:：") + "…"
+    fact = fact if len(fact) <= 40 else fact[:39].rstrip(" ,，;；") + "…"
     if zh:
-        templates = [f"在「{title}」中，你具体负责哪一部分？关键的技术决策是什么？",
-                     f"简历提到「{fact[:60]}」——这个结果是如何测量的？基线是什么？",
-                     f"如果重做「{title}」，你会改变什么？最大的难点是什么？"]
+        templates = [f"「{title}」：你具体负责哪部分？关键决策是什么？",
+                     f"关于「{fact}」：如何验证的？和什么基线比较？",
+                     f"「{title}」最难的地方是什么？重做会改什么？"]
     else:
-        templates = [f"In “{title}”, what exactly was your part, and which technical decisions were yours?",
-                     f"Your CV says “{fact[:70]}” — how was this measured, and against which baseline?",
-                     f"Looking back at “{title}”, what was hardest, and what would you change?"]
+        templates = [f"“{title}”: what was your part, and which decisions were yours?",
+                     f"On “{fact}”: how was it measured, and against what baseline?",
+                     f"“{title}”: what was hardest, and what would you change?"]
     return templates[k % len(templates)]
 
 
@@ -103,6 +105,13 @@ def prep_topics(lexicon: Lexicon, question: str, groups: list[TermGroup]) -> lis
         if tg:
             topics.append(tg)
     return topics or [groups]
+
+
+_AUTHORS = re.compile(r"^\s*[-*]?\s*(?:作者|Authors?)\s*[:：]|et al\.|(?:[A-Z][a-z]+ [A-Z][a-z]+(?:\*|†)?, ){3,}")
+
+
+def _is_entry_head(line: Line) -> bool:
+    return line.text.lstrip().startswith("#") or bool(re.match(r"^\s*(?:\d{1,3}[.)、]|[-*]?\s*\[\d{1,3}\])\s", line.text))
 
 
 def _entry_title(block: list[Line]) -> Line:
@@ -142,19 +151,22 @@ def answer_prep(ctx: Context, lexicon: Lexicon, max_entries: int = 3) -> Answer:
     for k, (groups, hit, block) in enumerate(entries):
         # the line that names what the question is about is the entry's title for the recruiter
         top_group = max(group_hits(groups, hit), key=lambda g: groups[g].weight, default=None)
-        title_line = next((l for l in block if top_group is not None and top_group in group_hits(groups, l)
-                           and not TAGGED.match(l.text)), _entry_title(block))
-        rest = [l for l in block if l is not title_line and not TAGGED.match(l.text)]
+        if TAGGED.match(block[0].text) or _is_entry_head(block[0]):
+            title_line = _entry_title(block)
+        else:
+            title_line = next((l for l in block if top_group is not None and top_group in group_hits(groups, l)),
+                              block[0])
+        rest = [l for l in block if l is not title_line and not TAGGED.match(l.text) and not _AUTHORS.search(l.text)]
         # the entry's lines with results (numbers) and the question's terms, best first
         rest.sort(key=lambda l: (-(len(group_hits(groups, l)) + 2 * bool(re.search(r"\d+(?:\.\d+)?%|\d{2,}", l.text))),
                                  -min(len(l.text), 120), l.index))
         facts = sorted([title_line] + rest[:3 if len(entries) == 1 else 2], key=lambda l: l.index)
         fevs = [to_evidence(ct, l, groups, 0.0, (), extra=NUMBER, max_chars=200) for l in facts]
         evs += fevs
-        fact_rows.append(("；" if zh else "; ").join(f"{clean(e.text)} {book.cite(e)}" for e in fevs))
+        fact_rows.append(("；" if zh else "; ").join(f"{snippet(e.text, groups, 160 if len(entries) == 1 else 100)} {book.cite(e)}" for e in fevs))
         title = clean(title_line.text)
         detail_line = rest[0] if rest else title_line
-        detail = clean(detail_line.text)
+        detail = snippet(detail_line.text, groups, 40)
         title_ev = next(e for e in fevs if e.start == title_line.start or e.start >= title_line.start)
         questions.append(f"{_question_for(title, detail, zh, 0)} {book.cite(title_ev)}")
         detail_ev = next((e for e in fevs if detail_line.start <= e.start < detail_line.end), fevs[-1])

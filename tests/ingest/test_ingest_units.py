@@ -13,7 +13,7 @@ from recruiter.ingest.models import Document, IngestError, content_hash
 from recruiter.ingest.normalize import find_hidden_text_markers, normalize_text
 from recruiter.ingest.pipeline import IngestLimits, iter_input_files, parse_file
 from recruiter.ingest.sections import classify_heading, split_sections
-from recruiter.ingest.tokens import count_tokens, get_encoding
+from recruiter.runtime.tokens import count_tokens, get_encoding
 
 FIXTURES = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "fixtures").resolve()
 BIG = 10**9

@@ -102,3 +102,14 @@ def test_eval_writes_one_line_per_item_and_scores(tmp_path):
     assert metrics["citation_support"] == 1.0, score.stdout
     assert metrics["answer_accuracy"] >= 0.8, score.stdout
     assert metrics["abstention_recall"] == 1.0, score.stdout
+
+
+def test_terminal_chat_keeps_the_candidate_in_focus(home):
+    env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM="none", ANONYMIZED_TELEMETRY="False",
+               COLUMNS="200")
+    turns = "韩槿一现在在哪里读博士？\n她的硕士是在哪所学校读的？\n:new\n:quit\n"
+    proc = subprocess.run([sys.executable, "-m", "recruiter.ui.cli", "chat"], input=turns, capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "华东师范大学" in proc.stdout and "东华大学" in proc.stdout
+    assert "New conversation" in proc.stdout
