@@ -19,7 +19,7 @@ from recruiter.assistant.planner import Plan
 _EDU_WORDS = re.compile(r"本科|硕士|博士|学校|大学|学院|专业|毕业|导师|学历|教育|bachelor|master|phd|doctor|university|"
                         r"school|college|degree|major|graduat|advisor|supervisor|education|field|study", re.I)
 ANSWER_COVERAGE = 0.5      # share of the question's weighted terms the evidence must hold to answer
-AGGREGATE_COVERAGE = 0.4   # with a relative bar: near the best candidate's evidence
+AGGREGATE_COVERAGE = 0.5   # with a relative bar: near the best candidate's evidence
 
 
 @dataclass

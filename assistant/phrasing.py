@@ -15,6 +15,8 @@ from recruiter.prompts import load
 PHRASED_INTENTS = ("single", "list", "compare", "aggregate")
 
 
+MAX_DRAFT_CHARS = 400
+MAX_DRAFT_CITATIONS = 4
 EVIDENCE_TOKEN_BUDGET = 900   # the 1.5B reads ~70 tokens/s: the prompt stays a few seconds long
 
 
@@ -52,9 +54,15 @@ class Phraser:
                on_token: Callable[[str], None] | None = None) -> Answer:
         if answer.intent not in PHRASED_INTENTS or not answer.citations:
             return answer
+        if len(answer.text) > MAX_DRAFT_CHARS or len(answer.citations) > MAX_DRAFT_CITATIONS:
+            # long structured answers (lists, several candidates) read best as the program wrote them;
+            # a small model re-wording them is slow and mangles markers
+            return answer
         pieces: list[str] = []
         try:
-            for piece in self.chat.stream(self.messages(question, answer, lang), max_tokens=self.max_tokens,
+            from recruiter.runtime.tokens import count_tokens
+            budget = min(self.max_tokens, int(count_tokens(answer.text) * 1.5) + 24)
+            for piece in self.chat.stream(self.messages(question, answer, lang), max_tokens=budget,
                                           temperature=0.0):
                 pieces.append(piece)
                 if on_token:

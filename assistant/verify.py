@@ -82,7 +82,13 @@ def verify_model_text(text: str, citations: list[Citation], *, question: str, pr
             if supporting:
                 sent = sent.rstrip() + " " + "".join(f"[{c.n}]" for c in supporting[:2])
         kept.append(sent)
-    final = "".join(kept).strip()
+    final = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", "".join(kept).strip())
+    final = re.sub(r"(\[\d+\])((?:\[\d+\])*)", lambda m: "".join(dict.fromkeys(re.findall(r"\[\d+\]", m.group(0)))), final)
+    # markers must follow the fact they support: a line or sentence that opens with one is garbled
+    if re.search(r"(^|\n)\s*(?:[-*\d.)]+\s*)?\[\d+\]|[：:]\s*\[\d+\]", final):
+        return Verdict(False, final, dropped, [], "citation markers not attached to facts")
+    if len(final) > 1.5 * len(program_text) + 40:
+        return Verdict(False, final, dropped, [], "longer than the program's answer")
     missing = [v for v in key_values(program_text, lexicon) if _norm(v) not in _norm(final)]
     if not final:
         return Verdict(False, text, dropped, missing, "nothing the passages support")

@@ -75,6 +75,11 @@ def _read_jd(value: str | None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # jieba imports pkg_resources, which warns about our namespace package: noise for a recruiter.
+    warnings.filterwarnings("ignore", message="Module recruiter was already imported")
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
     args = build_parser().parse_args(argv)
     from rich.console import Console
 
