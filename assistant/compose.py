@@ -13,7 +13,8 @@ from recruiter.assistant.evidence import (DATE, HOW_MANY, NUMBER, SLOTS, WHEN, C
                                           to_evidence)
 from recruiter.assistant.planner import LIST_WORDS
 from recruiter.assistant.profiles import entries_for_question, entries_with_tag, section_entries
-from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han, line_stems, matches
+from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han
+from recruiter.assistant.snippets import clean, snippet
 from recruiter.assistant.planner import Plan
 
 _EDU_WORDS = re.compile(r"本科|硕士|博士|学校|大学|学院|专业|毕业|导师|学历|教育|bachelor|master|phd|doctor|university|"
@@ -36,17 +37,6 @@ class Context:
     @property
     def slot(self) -> str | None:
         return self.slots[0] if len(self.slots) == 1 else None
-
-
-def clean(text: str) -> str:
-    """Evidence as it reads in an answer: no markdown bullets, bold, link targets or table bars."""
-    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    t = re.sub(r"<(https?://[^>]+)>", r"\1", t)
-    t = re.sub(r"\\textbf\{([^}]*)\}", r"\1", t)
-    t = t.replace("**", "").replace("__", "")
-    t = re.sub(r"^\s*(?:[-*•·▪◦]|#+|\d+\s*-)\s+", "", t)
-    t = re.sub(r"\s*[\t|]\s*", " ", t)
-    return re.sub(r"\s{2,}", " ", t).strip(" -:：")
 
 
 def detect_slots(question: str) -> tuple:
@@ -156,38 +146,6 @@ def _items_after_label(ctx: Context, cid: str) -> list[Evidence]:
             if items:
                 return [to_evidence(ct, it, ctx.groups, s, m, max_chars=200) for it in items]
     return []
-
-
-_CLAUSE = re.compile(r"(?<=[，,；;。!?！？])\s*")
-
-
-def snippet(text: str, groups: list[TermGroup], limit: int) -> str:
-    """What the answer shows of a cited span: the clauses that carry the question's terms, within
-    ``limit`` chars (the citation keeps the whole span; the answer states, it doesn't paste)."""
-    text = clean(text)
-    if len(text) <= limit:
-        return text
-    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
-
-    def weight(c: str) -> float:
-        low, st = c.lower(), line_stems(c)
-        return sum(g.weight for g in groups if any(matches(a, low, st) for a in g.alternatives)) + \
-            (0.5 if NUMBER.search(c) else 0.0)
-
-    order = sorted(range(len(clauses)), key=lambda i: (-weight(clauses[i]), i))
-    keep: list[int] = []
-    for i in order:
-        if sum(len(clauses[j]) for j in keep) + len(clauses[i]) > limit and keep:
-            break
-        keep.append(i)
-    out = " ".join(clauses[i].strip() for i in sorted(keep))
-    if len(out) > limit:
-        out = out[:limit - 1].rstrip(" ,;，；") + "…"
-    return out
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip(" ,;，；") + "…"
 
 
 def _joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 220,

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from recruiter.assistant.answer import Answer, CitationBook
-from recruiter.assistant.compose import Context, abstain, clean, snippet
+from recruiter.assistant.compose import Context, abstain
+from recruiter.assistant.snippets import clean, snippet
 from recruiter.assistant.evidence import (NUMBER, TAGGED, Line, entry_block, group_hits, score_lines,
                                           to_evidence)
 from recruiter.assistant.lexicon import Lexicon, TermGroup, idf_weights

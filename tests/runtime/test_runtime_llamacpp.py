@@ -1,7 +1,6 @@
 """The real local path: llama.cpp server child + OpenAICompatibleChat + 0.5B model, on 127.0.0.1."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -14,7 +13,6 @@ import pytest
 
 from recruiter.runtime.llamacpp import LlamaServer, LlamaServerError
 from recruiter.runtime.llm import OpenAICompatibleChat
-from recruiter.runtime.settings import Settings
 from recruiter.runtime.tokens import count_tokens
 
 MODEL = "qwen2.5-coder-0.5b"
