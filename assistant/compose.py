@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.evidence import (DATE, HOW_MANY, NUMBER, SLOTS, WHEN, CandidateText, Evidence,
-                                          coverage, entry_block, following_items, group_hits, heading_of, score_lines,
+                                          coverage, entry_block, entry_title_before, following_items, group_hits,
+                                          heading_of, score_lines,
                                           to_evidence)
 from recruiter.assistant.planner import LIST_WORDS
-from recruiter.assistant.profiles import entries_for_question, entries_with_tag, section_entries
+from recruiter.assistant.profiles import (asks_missing_degree, entries_for_question, entries_with_tag,
+                                          section_entries)
 from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han
 from recruiter.assistant.snippets import clean, snippet
 from recruiter.assistant.planner import Plan
@@ -113,12 +115,18 @@ def best_evidence(ctx: Context, cid: str, *, max_lines: int = 3, ratio: float = 
                 continue
         picked.append((s, ln, m))
         covered |= set(m)
+    if listing:   # list items that are venue/author lines read with their titles
+        titled = []
+        for sc, ln, m in picked:
+            title = entry_title_before(ct, ln)
+            if title is not None and all(title is not p[1] for p in picked + titled):
+                titled.append((0.0, title, set()))
+        picked += titled
     # A date range printed on its own line next to the entry (e.g. "2016.09 – 2020.06").
     if extra is DATE and not any(DATE.search(ln.text) for _, ln, _ in picked):
         first = picked[0][1]
         near = [l for l in ct.lines if l.doc_id == first.doc_id and abs(l.index - first.index) <= 3
-                and l.section == first.section and DATE.fullmatch(l.text.strip(" -–~至")[:4] or "x") is None
-                and DATE.search(l.text) and len(l.text) <= 40]
+                and l.section == first.section and DATE.search(l.text) and len(l.text) <= 40]
         if near:
             near.sort(key=lambda l: (abs(l.index - first.index), l.index < first.index))
             picked.append((0.0, near[0], set()))
@@ -157,7 +165,8 @@ def _joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 220,
     limit = min(limit, 140) if len(evs) >= 3 else limit
     for e in evs:
         piece = f"{snippet(e.text, list(groups), limit)} {book.cite(e)}"
-        if prev is not None and len(clean(prev.text)) <= 24 and e.doc_id == prev.doc_id and 0 < e.start - prev.end <= 40:
+        near = prev is not None and e.doc_id == prev.doc_id and 0 < e.start - prev.end <= 40
+        if near and (len(clean(prev.text)) <= 24 or len(clean(e.text)) <= 30):
             parts[-1] = parts[-1] + " " + piece
         else:
             parts.append(piece)
@@ -201,6 +210,8 @@ def answer_single(ctx: Context) -> Answer:
     cov = 0.0
     if absent_acronyms(ctx.groups) and not entries_with_tag(ct, ctx.question):
         return abstain(ctx, [cid])
+    if asks_missing_degree(ct, ctx.question):
+        return abstain(ctx, [cid])   # "his PhD thesis" when the CV lists no PhD
     if not ctx.slots:
         evs = education_evidence(ctx, cid) or section_overview(ctx, cid)
         tagged = [] if evs else entries_with_tag(ct, ctx.question)

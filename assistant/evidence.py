@@ -29,6 +29,7 @@ HOW_MANY = re.compile(r"how many|how much|number of|多少|几[篇个项次位�
 
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? ?\d{1,2}(?:, ?\d{4})?"
 TAGGED = re.compile(rf"^([A-Z]{{2,4}})({_MONTHS})(Code)?\s*$")   # "LGSep 11, 2024": a scraped paper list
+AUTHORS = re.compile(r"^\s*[-*]?\s*(?:作者|Authors?)\s*[:：]|et al\.|(?:[A-Z][a-z]+ [A-Z][a-z]+(?:\*|†)?, ){3,}")
 _NUMBERED = re.compile(r"^(?:\d{1,3}[.)、]\s|[-*]?\s*\[\d{1,3}\]\s|#{2,4}\s*\[\d{1,3}\]|#{2,4}\s*\d{1,2}\s*-\s)")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d+[.)、]|\[\d+\]|#+)\s+")
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?])|(?<=\.)\s+(?=[A-Z\[(])")
@@ -58,7 +59,8 @@ class Line:
     def is_label(self) -> bool:
         """A short line that introduces the lines after it ("- 教学助理", "## Education")."""
         core = _BULLET.sub("", self.text).strip(" *:：#")
-        return 0 < len(core) <= 24 and not any(ch.isdigit() for ch in core) and not EMAIL.search(core)
+        return (0 < len(core) <= 24 and not any(ch.isdigit() for ch in core) and not EMAIL.search(core)
+                and not re.search(r"[，,、。；;!?！？]|\.\s*$", core))   # a clause or sentence is content
 
     @property
     def is_item(self) -> bool:
@@ -211,6 +213,20 @@ def to_evidence(ct: CandidateText, line: Line, groups: list[TermGroup], score: f
     doc = ct.doc(line.doc_id)
     return Evidence(line.candidate_id, line.doc_id, line.source, s, e, doc.text[s:e], line.section,
                     score, tuple(sorted(matched)))
+
+
+def entry_title_before(ct: CandidateText, line: Line) -> Line | None:
+    """For a venue or author line ("ACL2023 一作", "作者: …"), the title printed just above it."""
+    if not (len(line.text) <= 30 or AUTHORS.search(line.text)):
+        return None
+    i = ct.lines.index(line)
+    for j in range(i - 1, max(-1, i - 3), -1):
+        prev = ct.lines[j]
+        if prev.section != line.section or prev.doc_id != line.doc_id or prev.is_heading:
+            return None
+        if not prev.is_item and not AUTHORS.search(prev.text) and len(prev.text) > 30:
+            return prev
+    return None
 
 
 def following_items(ct: CandidateText, label: Line, limit: int = 12) -> list[Line]:

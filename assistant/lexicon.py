@@ -27,7 +27,7 @@ can could would should will shall may might must also just only ever still curre
 attend attended serve served work worked study studied get got receive received hold held obtain
 obtained earn earned take took spend spent go went come came make made use used using
 end ended ends start started starts begin began finish finished last long
-kind type sort part role between compare comparison versus vs among who's what's
+title titles kind type sort part role between compare comparison versus vs among who's what's
 and/or etc e.g i.e yes no not""".split())
 STOP_ZH = set("""的 是 在 哪 哪里 哪儿 哪个 哪些 哪位 哪所 哪家 哪年 什么 多少 几 吗 呢 了 和 与 及 以及 或 有 有没有
 没有 是否 简历 简历上 候选人 请 一下 他 她 其 他们 她们 上 中 里 分别 各 各自 这 那 个 位 谁 过 都 被 为 对 从 给
@@ -92,11 +92,14 @@ class Lexicon:
         return {k: sorted(v) for k, v in both.items()}
 
     def words(self, text: str) -> list[str]:
-        """Tokens: Latin words/numbers whole, CJK runs cut by jieba."""
+        """Tokens: Latin words/numbers whole, CJK runs cut by jieba; a plain hyphenated phrase
+        ("recommendation-system") splits into its words unless the dictionary knows it."""
         out: list[str] = []
         for tok in _TOKEN.findall(text):
             if is_han(tok):
                 out += [w for w in self._jieba.lcut(tok) if w.strip()]
+            elif "-" in tok and tok.lower() not in self.dictionary and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", tok):
+                out += tok.split("-")
             else:
                 out.append(tok)
         return out
@@ -190,7 +193,8 @@ def matches(alternative: str, line_low: str, line_stems: set[str]) -> bool:
         return s in line_stems or any(t.startswith(a) for t in line_stems)
     # "classification" (stem classific) ~ "classifier" (classifi); but "supervisor" ≁ "self-supervised"
     shortened = s != a
-    return any(t.startswith(s) or (shortened and len(t) >= 6 and s.startswith(t)) for t in line_stems)
+    return any(t.startswith(s) or (shortened and len(t) >= max(6, len(s) - 2) and s.startswith(t))
+               for t in line_stems)
 
 
 def line_stems(line: str) -> set[str]:

@@ -18,6 +18,7 @@ LEVELS = [  # (level, pattern): higher level = later degree
     (1, re.compile(r"本科|学士|Bachelor|B\.S\.|BSc|B\.Eng|B\.E\.|Undergraduate", re.I)),
 ]
 DATE_RANGE = re.compile(r"((?:19|20)\d\d(?:\s*[./年]\s*\d{1,2})?)\s*(?:-|–|—|~|至|to)\s*((?:19|20)\d\d(?:\s*[./年]\s*\d{1,2})?|至今|今|present|now)", re.I)
+_ANY_DATE = re.compile(r"(?:19|20)\d\d(?:\s*[./年]\s*\d{1,2}月?)?")
 LEVEL_WORDS = {1: re.compile(r"本科|学士|bachelor|undergrad|b\.s\.|bsc", re.I),
                2: re.compile(r"硕士|master|m\.s\.|msc|研究生", re.I),
                3: re.compile(r"博士|ph\.?d|doctor", re.I)}
@@ -91,6 +92,13 @@ def entries_for_question(ct: CandidateText, question: str) -> list[EducationEntr
     return [e for e in education_entries(ct) if e.level in wanted]
 
 
+def asks_missing_degree(ct: CandidateText, question: str) -> bool:
+    """The question is about a degree level the CV's education entries don't have."""
+    wanted = [lvl for lvl, rx in LEVEL_WORDS.items() if rx.search(question)]
+    entries = education_entries(ct)
+    return bool(wanted and entries) and not any(e.level in wanted for e in entries)
+
+
 @dataclass
 class TaggedEntry:
     tag: str          # e.g. "LG", "CL" on a scraped paper list ("LGSep 11, 2024")
@@ -130,8 +138,12 @@ def section_entries(ct: CandidateText, heading: Line, limit: int = 8) -> list[li
             if prev is not None and not prev.is_item and not prev.is_heading and not any(prev in e for e in out):
                 out.append([prev, ln])
             continue
-        if DATE_RANGE.search(text) and len(text) <= 160:
+        if (DATE_RANGE.search(text) or _ANY_DATE.search(text) and len(_ANY_DATE.sub("", text).strip()) > 3) \
+                and len(text) <= 160:
             out.append([ln])
         if len(out) >= limit:
             break
+    if not out:   # a section of undated items (awards, skills): its short lines
+        out = [[ln] for ln in lines if not ln.is_heading and len(ln.text) <= 160
+               and re.search(r"\w", ln.text) and not ln.is_label][:limit]
     return out

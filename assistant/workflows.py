@@ -6,7 +6,7 @@ import re
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context, abstain
 from recruiter.assistant.snippets import clean, snippet
-from recruiter.assistant.evidence import (NUMBER, TAGGED, Line, entry_block, group_hits, score_lines,
+from recruiter.assistant.evidence import (AUTHORS, NUMBER, TAGGED, Line, entry_block, group_hits, score_lines,
                                           to_evidence)
 from recruiter.assistant.lexicon import Lexicon, TermGroup, idf_weights
 
@@ -108,9 +108,6 @@ def prep_topics(lexicon: Lexicon, question: str, groups: list[TermGroup]) -> lis
     return topics or [groups]
 
 
-_AUTHORS = re.compile(r"^\s*[-*]?\s*(?:作者|Authors?)\s*[:：]|et al\.|(?:[A-Z][a-z]+ [A-Z][a-z]+(?:\*|†)?, ){3,}")
-
-
 def _is_entry_head(line: Line) -> bool:
     return line.text.lstrip().startswith("#") or bool(re.match(r"^\s*(?:\d{1,3}[.)、]|[-*]?\s*\[\d{1,3}\])\s", line.text))
 
@@ -157,7 +154,7 @@ def answer_prep(ctx: Context, lexicon: Lexicon, max_entries: int = 3) -> Answer:
         else:
             title_line = next((l for l in block if top_group is not None and top_group in group_hits(groups, l)),
                               block[0])
-        rest = [l for l in block if l is not title_line and not TAGGED.match(l.text) and not _AUTHORS.search(l.text)]
+        rest = [l for l in block if l is not title_line and not TAGGED.match(l.text) and not AUTHORS.search(l.text)]
         # the entry's lines with results (numbers) and the question's terms, best first
         rest.sort(key=lambda l: (-(len(group_hits(groups, l)) + 2 * bool(re.search(r"\d+(?:\.\d+)?%|\d{2,}", l.text))),
                                  -min(len(l.text), 120), l.index))
