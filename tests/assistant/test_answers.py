@@ -116,3 +116,47 @@ def test_injected_instructions_never_become_evidence(seeded_app, tmp_path):
         assert flagged.flags
     finally:
         seeded_app.store.remove_candidate([c for c in seeded_app.store.candidates() if c.name == "Mallory Quinn"][0].id)
+
+
+@pytest.mark.parametrize("question,must,must_not", [
+    ("Which candidates studied at Sun Yat-sen University?", ["杨子逸"], ["Keqing", "冀轲", "韩槿一", "Luo Ji"]),
+    ("哪些候选人有在美团工作的经历？", ["Keqing He"], ["冀轲", "韩槿一", "Luo Ji"]),
+    ("Who has worked on slot filling?", ["Keqing He"], ["冀轲", "韩槿一", "杨子逸"]),
+    ("Who among the candidates has worked at Huawei?", ["韩槿一"], ["Keqing", "杨子逸"]),
+])
+def test_aggregate_questions_name_exactly_the_evidenced_candidates(ask, question, must, must_not):
+    answer = ask(question)
+    assert answer.intent == "aggregate" and not answer.abstained
+    for m in must:
+        assert m in answer.text, answer.text
+    for m in must_not:
+        assert m not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("jd,first", [
+    ("Dialogue systems scientist: task-oriented dialogue, intent detection, slot filling, OOD detection.",
+     "Keqing He"),
+    ("LLM post-training engineer for model fusion and model merging with preference optimization.", "杨子逸"),
+    ("电商风控大模型算法工程师：负责奖励模型（GRM）训练、仲裁与客服场景的模型落地；熟悉 GRPO 强化学习。", "韩槿一"),
+])
+def test_jd_matching_puts_the_right_candidate_first(ask, jd, first):
+    answer = ask("Rank the candidates for this job.", jd=jd)
+    assert answer.text.splitlines()[0].lstrip("1. ").startswith(first), answer.text
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("冀轲有哪些一作论文？", ["Hierarchical Verbalizer", "First Few Tokens"]),
+    ("韩槿一获得过哪些奖项？", ["上海市优秀毕业生", "河南省优秀学位论文"]),
+    ("冀轲在腾讯的实习时间和部门？", ["2024.10", "AI Lab"]),
+    ("Compare Jinyi Han and Ke Ji: which Huawei or Tencent work does each list?", ["华为", "腾讯"]),
+])
+def test_lists_and_disjunctions(ask, question, expected):
+    answer = ask(question)
+    for value in expected:
+        assert value in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["What is Keqing He's PhD thesis title?", "Who is Luo Ji's advisor?",
+                                      "韩槿一的身高是多少？"])
+def test_more_abstentions(ask, question):
+    assert ask(question).abstained
