@@ -17,7 +17,7 @@ PHRASED_INTENTS = ("single", "list", "compare", "aggregate")
 
 MAX_DRAFT_CHARS = 400
 MAX_DRAFT_CITATIONS = 4
-EVIDENCE_TOKEN_BUDGET = 900   # the 1.5B reads ~70 tokens/s: the prompt stays a few seconds long
+EVIDENCE_TOKEN_BUDGET = 300   # the 1.5B reads ~70 tokens/s; the draft already carries the facts
 
 
 def _evidence_block(answer: Answer, budget: int = EVIDENCE_TOKEN_BUDGET) -> str:
@@ -50,13 +50,16 @@ class Phraser:
                                     language="in Chinese" if lang == "zh" else "in English")
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
+    @staticmethod
+    def will_phrase(answer: Answer) -> bool:
+        # long structured answers (lists, several candidates) read best as the program wrote them;
+        # a small model re-wording them is slow and mangles markers
+        return (answer.intent in PHRASED_INTENTS and bool(answer.citations) and not answer.abstained
+                and len(answer.text) <= MAX_DRAFT_CHARS and len(answer.citations) <= MAX_DRAFT_CITATIONS)
+
     def phrase(self, question: str, answer: Answer, lang: str,
                on_token: Callable[[str], None] | None = None) -> Answer:
-        if answer.intent not in PHRASED_INTENTS or not answer.citations:
-            return answer
-        if len(answer.text) > MAX_DRAFT_CHARS or len(answer.citations) > MAX_DRAFT_CITATIONS:
-            # long structured answers (lists, several candidates) read best as the program wrote them;
-            # a small model re-wording them is slow and mangles markers
+        if not self.will_phrase(answer):
             return answer
         pieces: list[str] = []
         try:

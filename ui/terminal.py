@@ -20,6 +20,33 @@ def print_answer(console: Console, answer, *, show_citations: bool = True) -> No
         console.print(f"[dim]note: {escape(note)}[/dim]", highlight=False)
 
 
+def ask_streaming(console: Console, app, question: str, *, conversation=None, scope=None, jd=None,
+                  use_model: bool = True):
+    """Evidence first: the program's cited answer prints at once; the model's re-wording streams
+    after it and replaces it only if it verified."""
+    streamed: list[str] = []
+    phraser = app.assistant.phraser if use_model else None
+
+    def on_evidence(answer) -> None:
+        print_answer(console, answer)
+        if phraser is not None and phraser.will_phrase(answer):
+            console.print("[dim]rewording (unverified): [/dim]", end="")
+
+    def on_token(piece: str) -> None:
+        streamed.append(piece)
+        console.print(escape(piece), end="", style="dim", highlight=False)
+
+    final = app.assistant.ask(question, conversation=conversation, scope=scope, jd=jd, use_model=use_model,
+                              on_evidence=on_evidence, on_token=on_token)
+    if streamed:
+        console.print()
+        if final.wording == "model":
+            console.print("[green]verified wording:[/green] " + escape(final.text), highlight=False)
+        else:
+            console.print("[dim](not kept: the cited answer above stands)[/dim]")
+    return final
+
+
 def print_candidates(console: Console, candidates) -> None:
     if not candidates:
         console.print("No candidates yet. Run `recruiter ingest <folder or files>`.")
@@ -71,5 +98,4 @@ def chat_loop(console: Console, app, *, use_model: bool, read=input) -> None:
         if q == ":candidates":
             print_candidates(console, app.library.candidates())
             continue
-        answer = app.assistant.ask(q, conversation=conv, use_model=use_model)
-        print_answer(console, answer)
+        ask_streaming(console, app, q, conversation=conv, use_model=use_model)
