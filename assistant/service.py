@@ -17,6 +17,10 @@ from recruiter.ingest.injection import instruction_spans
 from recruiter.ingest.models import Candidate
 
 
+WHOLE_STORE_LIMIT = 50        # up to this many candidates, every CV is read for every question
+SHORTLIST_PASSAGES = 300      # beyond it, the candidates owning the top hybrid passages are read
+
+
 @dataclass
 class Conversation:
     """One chat: earlier turns and who they were about (for "he"/"她" follow-ups)."""
@@ -55,6 +59,12 @@ class Assistant:
         self._texts[c.id] = (key, ct)
         return ct
 
+    def _shortlist(self, query: str, order: list[str]) -> list[str]:
+        allowed = set(order)
+        hits = self.store.search(query, k=SHORTLIST_PASSAGES, candidate_ids=order)
+        ids = [h.passage.candidate_id for h in hits if h.passage.candidate_id in allowed]
+        return list(dict.fromkeys(ids))[:WHOLE_STORE_LIMIT]
+
     def _retrieval_boost(self, question: str, order: list[str], groups) -> dict[str, float]:
         """Hybrid (dense + BM25, fused) passages per candidate → a small bonus for their lines."""
         if not hasattr(self.store, "search_per_candidate") or not order:
@@ -92,7 +102,11 @@ class Assistant:
             seen = {g.surface.lower() for g in groups}
             groups += [g for g in self.lexicon.question_terms(conv.turns[-1][0], drop=all_names)
                        if g.surface.lower() not in seen]
-        texts = {c.id: self.candidate_text(c) for c in candidates}
+        if len(order) > WHOLE_STORE_LIMIT:
+            # a large store: judge only the candidates hybrid retrieval finds for the question
+            order = self._shortlist(jd or question, order)
+        pool = order if len(candidates) > WHOLE_STORE_LIMIT else [c.id for c in candidates]
+        texts = {cid: self.candidate_text(by_id[cid]) for cid in dict.fromkeys(pool + order)}
         idf_weights(groups, [ln.low for ct in texts.values() for ln in ct.lines])
         ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
                       slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))

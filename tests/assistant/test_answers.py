@@ -160,3 +160,11 @@ def test_lists_and_disjunctions(ask, question, expected):
                                       "韩槿一的身高是多少？"])
 def test_more_abstentions(ask, question):
     assert ask(question).abstained
+
+
+def test_large_store_shortlists_candidates_by_hybrid_retrieval(ask, monkeypatch):
+    # With more candidates than WHOLE_STORE_LIMIT, only those owning top hybrid passages are read.
+    import recruiter.assistant.service as service
+    monkeypatch.setattr(service, "WHOLE_STORE_LIMIT", 2)
+    answer = ask("Who has worked on slot filling?")
+    assert "Keqing He" in answer.text and not answer.abstained
