@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh qwen2.5-coder-0.5b
+# The web UI tests drive Debian's chromium with Playwright (Playwright can't download its own browsers here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing chromium for the browser tests (apt-get)"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
 set +e
 .venv/bin/python -m pytest -q "$@"
 rc=$?

@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest", nargs="*", help="ingest these files/folders first")
     _common(p)
     _llm_flags(p)
+    p = sub.add_parser("serve", help="open the web UI (chat, citations, uploads) in a browser")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; any other needs RECRUITER_AUTH=user:password)")
+    p.add_argument("--port", type=int, help="port (default: the first free one from 7860)")
+    p.add_argument("--ingest", nargs="*", help="ingest these files/folders first")
+    _common(p)
+    _llm_flags(p)
     p = sub.add_parser("eval", help="answer a question file on a fresh store and write JSON lines")
     p.add_argument("--questions", required=True, type=Path)
     p.add_argument("--corpus", required=True, type=Path)
@@ -116,6 +123,10 @@ def _run(args, settings: Settings, console) -> int:
             f"wrote {len(records)} answers to {args.out}; score with: python ../shared/eval/score.py "
             f"--questions {args.questions} --answers {args.out}")
         return EXIT_OK
+
+    if args.command == "serve":
+        from recruiter.ui.web import serve
+        return serve(args, settings, console)
 
     read_only = args.command in ("candidates",)
     with App.open(settings, read_only=read_only and settings.home.joinpath("catalog.sqlite3").exists()) as app:

@@ -7,10 +7,11 @@ HTML-escaped, so a CV containing <script>, HTML or Markdown shows as text and ne
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 TABLE_INTENTS = ("compare", "aggregate", "rank", "match")
@@ -30,15 +31,19 @@ STRINGS = {
         "assistant": "Assistant",
         "thinking": "Finding the evidence…",
         "rewording": "The model is re-wording this answer; it is kept only if every sentence is backed by its sources…",
+        "finishing": "checking the wording",
         "by_program": "composed from the CVs by the program",
         "by_model": "worded by the model, verified against the sources",
         "abstained": "not in the CVs",
         "sources_for": "Sources for",
         "show_sources": "sources",
+        "show_source": "source",
+        "sources_col": "Sources",
         "view_document": "View document",
         "back": "← Back to sources",
         "chars": "chars",
         "cited_here": "cited passages highlighted",
+        "cited_here_1": "cited passage highlighted",
         "doc_missing": "This document is no longer in the store.",
         "doc_changed": "The document changed since this answer; showing the cited passage alone.",
         "doc_clipped": "Long document: showing the parts around the cited passages.",
@@ -61,6 +66,7 @@ STRINGS = {
         "upload_summary": "Upload results",
         "error": "Something went wrong",
         "scope": "Asking about",
+        "with_jd": "matched against the job description",
         "note": "note",
     },
     "zh": {
@@ -68,15 +74,19 @@ STRINGS = {
         "assistant": "助手",
         "thinking": "正在查找证据…",
         "rewording": "模型正在改写这条回答；只有每句话都有出处支持时才会采用…",
+        "finishing": "正在核对措辞",
         "by_program": "由程序根据简历生成",
         "by_model": "模型改写，已按出处核验",
         "abstained": "简历中没有",
         "sources_for": "出处：",
         "show_sources": "出处",
+        "show_source": "出处",
+        "sources_col": "出处",
         "view_document": "查看全文",
         "back": "← 返回出处",
         "chars": "字符",
-        "cited_here": "已高亮引用段落",
+        "cited_here": "处引用已高亮",
+        "cited_here_1": "处引用已高亮",
         "doc_missing": "该文档已不在库中。",
         "doc_changed": "该文档在回答后已变更；只显示引用的段落。",
         "doc_clipped": "文档较长：只显示引用段落附近的内容。",
@@ -99,6 +109,7 @@ STRINGS = {
         "upload_summary": "上传结果",
         "error": "出错了",
         "scope": "限定候选人",
+        "with_jd": "按职位描述匹配",
         "note": "备注",
     },
 }
@@ -193,7 +204,7 @@ class AnswerTable:
 _BULLET = re.compile(r"^\s*[-*•]\s+(?P<body>\S.*)$")
 _NUMBERED = re.compile(r"^\s*(?P<rank>\d{1,3})[.)、]\s*(?P<body>\S.*)$")
 _MATCH = re.compile(r"^\s*[（(]\s*(?:match|匹配度)\s*(?P<pct>\d{1,3}(?:\.\d+)?\s*%)\s*[)）]\s*[:：]\s*(?P<rest>.*)$",
-                    re.I)
+                    re.IGNORECASE)
 _DASH = re.compile(r"^\s+[—–]\s+(?P<rest>.*)$")
 _COLON = re.compile(r"^\s*[:：]\s*(?P<rest>.*)$")
 _ITEM_SPLIT = re.compile(r"(?<=\])\s*[;；]\s*")
@@ -206,7 +217,7 @@ def _name_splits(body: str, names: Sequence[str]):
         if body.startswith(name):
             yield name, body[len(name):]
     m = re.match(r"^(?P<name>[^:：—–\[\]]{1,80}?)(?P<rest>\s*(?:[:：]|\s[—–]\s|[（(]\s*(?:match|匹配度)).*)$",
-                 body, re.I)
+                 body, re.IGNORECASE)
     if m:
         yield m.group("name").strip(), m.group("rest")
 
@@ -272,7 +283,7 @@ def render_table(table: AnswerTable, turn: int, known: Iterable[int], lang: str 
     head = ((f'<th class="num">{t(lang, "rank")}</th>' if has_rank else "")
             + f'<th>{t(lang, "candidate")}</th>'
             + (f"<th>{esc(score_head)}</th>" if has_score else "")
-            + f'<th>{t(lang, "evidence") if table.intent != "rank" else t(lang, "show_sources")}</th>')
+            + f'<th>{t(lang, "evidence") if table.intent != "rank" else t(lang, "sources_col")}</th>')
     body = []
     for r in table.rows:
         cells = ("".join(f'<div class="cell-item">{linkify(it, turn, known)}</div>' for it in r.items)
@@ -310,12 +321,14 @@ class TurnView:
     state: str = "pending"           # pending | evidence | done | error
     error: str = ""
     scope: list[str] = field(default_factory=list)   # candidate names the question was limited to
+    jd: bool = False                 # asked with a job description
 
 
 def render_turn(i: int, turn: TurnView, lang: str = "en", selected: bool = False) -> str:
     q = (f'<div class="msg user"><div class="who">{t(lang, "you")}</div>'
          f'<div class="bubble">{esc(turn.question)}'
          + (f'<div class="scope-note">{t(lang, "scope")}: {esc(", ".join(turn.scope))}</div>' if turn.scope else "")
+        + (f'<div class="scope-note">{t(lang, "with_jd")}</div>' if turn.jd else "")
          + "</div></div>")
     a = turn.answer
     if turn.state == "error":
@@ -332,12 +345,15 @@ def render_turn(i: int, turn: TurnView, lang: str = "en", selected: bool = False
         notes = "".join(f'<div class="note">{t(lang, "note")}: {esc(n)}</div>' for n in getattr(a, "notes", []) or [])
         badge = (f'<span class="badge abstained">{t(lang, "abstained")}</span>' if a.abstained else
                  f'<span class="badge">{t(lang, "by_model") if a.wording == "model" else t(lang, "by_program")}</span>')
+        label = t(lang, "show_sources") if len(a.citations) != 1 else t(lang, "show_source")
         srcs = (f'<a class="show-sources" role="button" tabindex="0" data-turn="{i}" data-cite="0">'
-                f'{len(a.citations)} {t(lang, "show_sources")}</a>' if a.citations else "")
-        meta = f'<div class="meta">{badge}{srcs}</div>{notes}'
+                f'{len(a.citations)} {label}</a>' if a.citations else "")
+        busy = (f'<span class="muted"><span class="dots"></span>{t(lang, "finishing")}</span>'
+                if turn.state == "evidence" and not turn.preview else "")
+        meta = f'<div class="meta">{badge}{srcs}{busy}</div>{notes}'
     cls = "msg bot" + (" abstained" if a is not None and getattr(a, "abstained", False) else "") + \
         (" selected" if selected else "")
-    return (f'<div class="turn" id="turn-{i}" data-turn="{i}">{q}<div class="{cls}"><div class="who">'
+    return (f'<div class="turn" id="turn-{i}" data-turn="{i}" data-state="{esc(turn.state)}">{q}<div class="{cls}"><div class="who">'
             f'{t(lang, "assistant")}</div><div class="bubble">{inner}{meta}</div></div></div>')
 
 
@@ -377,30 +393,41 @@ def empty_chat(candidate_names: Sequence[str], lang: str = "en", examples: Seque
 
 def context_window(text: str, start: int, end: int, lines: int = 2, max_chars: int = 320
                    ) -> tuple[str, str, str, bool, bool]:
-    """(before, passage, after, clipped_before, clipped_after): the passage with ``lines`` lines of its
-    document before and after it (at most ``max_chars`` characters on each side)."""
-    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    """(before, passage, after, more_before, more_after): the passage with ``lines`` non-blank lines of
+    its document before and after it (at most ``max_chars`` characters on each side)."""
+    n = len(text)
+    start, end = max(0, min(start, n)), max(0, min(end, n))
     if end < start:
         start, end = end, start
     b = text.rfind("\n", 0, start) + 1
-    for _ in range(lines):
-        if b <= 0:
-            break
-        b = text.rfind("\n", 0, b - 1) + 1
+    got = 0
+    while got < lines and b > 0:
+        prev = text.rfind("\n", 0, b - 1) + 1
+        if text[prev:b - 1].strip():
+            got += 1
+        b = prev
     e = text.find("\n", end)
-    e = len(text) if e < 0 else e
-    for _ in range(lines):
-        if e >= len(text):
-            break
+    e = n if e < 0 else e
+    got = 0
+    while got < lines and e < n:
         nxt = text.find("\n", e + 1)
-        e = len(text) if nxt < 0 else nxt
-    clip_b = start - b > max_chars
-    clip_a = e - end > max_chars
-    if clip_b:
+        nxt = n if nxt < 0 else nxt
+        if text[e + 1:nxt].strip():
+            got += 1
+        e = nxt
+    if start - b > max_chars:
         b = start - max_chars
-    if clip_a:
+    if e - end > max_chars:
         e = end + max_chars
-    return text[b:start], text[start:end], text[end:e], clip_b or b > 0, clip_a or e < len(text)
+    return text[b:start], text[start:end], text[end:e], b > 0, e < n
+
+
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)+")
+
+
+def squeeze(text: str) -> str:
+    """For display only: runs of blank lines become one line break (many CVs double-space every line)."""
+    return _BLANK_LINES.sub("\n", text)
 
 
 def highlight_spans(text: str, spans: Sequence[tuple[int, int, int]], id_prefix: str = "doc-cite-") -> str:
@@ -414,13 +441,13 @@ def highlight_spans(text: str, spans: Sequence[tuple[int, int, int]], id_prefix:
     for s, _, n in clean:
         starts.setdefault(s, []).append(n)
     out, anchored = [], set()
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         for n in starts.get(a, []):
             if n not in anchored:
                 anchored.add(n)
                 out.append(f'<sup class="doc-marker" id="{esc(id_prefix)}{n}">[{n}]</sup>')
-        seg = esc(text[a:b])
         cover = [n for s, e, n in clean if s <= a and b <= e]
+        seg = esc(text[a:b] if cover else squeeze(text[a:b]))
         if cover:
             ns = " ".join(str(n) for n in sorted(set(cover)))
             out.append(f'<mark class="hl" data-n="{ns}">{seg}</mark>')
@@ -434,8 +461,8 @@ def citation_card(turn: int, c, doc_text: str | None, lang: str = "en", active: 
     """One cited passage: who, which file and section, the passage highlighted in a few lines of context."""
     if doc_text is not None and doc_text[c.start:c.end] == c.text:
         before, passage, after, cb, ca = context_window(doc_text, c.start, c.end, context_lines)
-        body = (f'<div class="ctx">{"…" if cb else ""}{esc(before)}<mark class="hl">{esc(passage)}</mark>'
-                f'{esc(after)}{"…" if ca else ""}</div>')
+        body = (f'<div class="ctx">{"…" if cb else ""}{esc(squeeze(before).lstrip(chr(10)))}<mark class="hl">'
+                f'{esc(passage)}</mark>{esc(squeeze(after).rstrip())}{"…" if ca else ""}</div>')
         warn = ""
     else:
         body = f'<div class="ctx"><mark class="hl">{esc(c.text)}</mark></div>'
@@ -491,7 +518,7 @@ def document_view(turn: int, source: str, candidate: str, text: str | None, span
         body = highlight_spans(text[:DOC_VIEW_LIMIT], spans)
     return (f'<div class="cp" data-mode="doc" data-turn="{int(turn)}" data-focus="{int(focus or 0)}">{back}'
             f'<div class="cp-head"><b class="cand">{esc(candidate)}</b> · {esc(source)} · '
-            f'{len(spans)} {t(lang, "cited_here")}</div>{note}<div class="doc-text">{body}</div></div>')
+            f'{len(spans)} {t(lang, "cited_here_1" if len(spans) == 1 else "cited_here")}</div>{note}<div class="doc-text">{body}</div></div>')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,6 +548,7 @@ _STATUS_MARK = {"added": "+", "replaced": "~", "unchanged": "=", "failed": "✗"
 
 
 def render_ingest_results(results: Sequence, lang: str = "en") -> str:
+    """One block per file: what happened to it and, when it failed, why and what to do."""
     if not results:
         return ""
     counts: dict[str, int] = {}
@@ -528,17 +556,20 @@ def render_ingest_results(results: Sequence, lang: str = "en") -> str:
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
         if r.status == "failed":
-            detail = f'<div class="reason">{esc(r.reason)}</div><div class="msg-text">{esc(r.message)}</div>'
+            detail = f'<div class="msg-text">{esc(r.message)}</div>'
+        elif r.status == "unchanged":
+            detail = f'<div class="detail">{esc(r.candidate)}</div>'
         else:
-            detail = f'{esc(r.candidate)} · {int(r.passages)} {t(lang, "passages")}' if r.status != "unchanged" \
-                else esc(r.candidate)
-            detail += "".join(f'<div class="warn">⚠ {esc(w)}</div>' for w in r.warnings)
-        rows.append(f'<tr class="st-{esc(r.status)}"><td class="mark">{_STATUS_MARK.get(r.status, "?")}</td>'
-                    f'<td class="fname">{esc(r.source)}</td><td class="status">{t(lang, r.status) if r.status in _STATUS_MARK else esc(r.status)}</td>'
-                    f'<td>{detail}</td></tr>')
+            detail = f'<div class="detail">→ {esc(r.candidate)} · {int(r.passages)} {t(lang, "passages")}</div>'
+        detail += "".join(f'<div class="warn">⚠ {esc(w)}</div>' for w in r.warnings)
+        status = t(lang, r.status) if r.status in _STATUS_MARK else esc(r.status)
+        reason = f' <span class="reason">{esc(r.reason)}</span>' if r.status == "failed" and r.reason else ""
+        rows.append(f'<div class="res st-{esc(r.status)}"><div class="res-head"><span class="mark">'
+                    f'{_STATUS_MARK.get(r.status, "?")}</span><span class="fname">{esc(r.source)}</span>'
+                    f'<span class="status">{status}</span>{reason}</div>{detail}</div>')
     summary = ", ".join(f"{n} {t(lang, s) if s in _STATUS_MARK else esc(s)}" for s, n in sorted(counts.items()))
     return (f'<div class="ingest-results"><div class="summary">{t(lang, "upload_summary")}: {summary}</div>'
-            f'<table>{"".join(rows)}</table></div>')
+            f'{"".join(rows)}</div>')
 
 
 def render_status(desc: dict, n_candidates: int, lang: str = "en") -> str:
@@ -595,6 +626,7 @@ def conversation_markdown(turns: Sequence[TurnView], title: str = "Recruiter ass
             out += ["**Sources**", ""]
             for c in a.citations:
                 fence = _fence(c.text)
-                out += [f"[{c.n}] {_md_text(c.candidate)} — {_md_text(c.source)}, {_md_text(c.section)}, "
-                        f"chars {c.start}–{c.end}", "", f"{fence}text", c.text, fence, ""]
+                head = (f"[{c.n}] {_md_text(c.candidate)} — {_md_text(c.source)}, {_md_text(c.section)}, "
+                        f"chars {c.start}–{c.end}")
+                out += [head, "", f"{fence}text", c.text, fence, ""]
     return "\n".join(out).rstrip() + "\n"
