@@ -184,19 +184,36 @@ def education_evidence(ctx: Context, cid: str) -> list[Evidence]:
     return [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=200) for e in edu for ln in e.lines()]
 
 
+_SECTION_CUES = {   # question words that name a whole section even when they carry no content term
+    "experience": re.compile(r"\bwork(?:ed|s)?\b|\bemploy|\bcompan(?:y|ies)\b|\bjobs?\b|\bcareer|工作|任职|就职|公司|实习", re.I),
+    "education": re.compile(r"\bstud(?:y|ied)\b|\bschools?\b|\beducat|学校|读书|教育", re.I),
+    "skills": re.compile(r"\bskills?\b|技能", re.I),
+    "awards": re.compile(r"\bawards?\b|\bhonou?rs?\b|获奖|奖项|荣誉", re.I),
+}
+_CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bnow\b|\bpresent\b|目前|现在|当前", re.I)
+_PRESENT = re.compile(r"present|now|至今|今", re.I)
+
+
 def section_overview(ctx: Context, cid: str) -> list[Evidence]:
-    """A question that names a whole section ("where did she intern?", "工作经历有哪些") is answered
-    with that section's entries."""
+    """A question that names a whole section ("where did she intern?", "Where did he work?",
+    "工作经历有哪些") is answered with that section's entries (the current one, if asked)."""
     ct = ctx.texts[cid]
     total = sum(g.weight for g in ctx.groups)
     heads = [(sum(ctx.groups[g].weight for g in group_hits(ctx.groups, ln)), ln) for ln in ct.lines if ln.is_heading]
     heads = [(w, ln) for w, ln in heads if w > 0]
-    if not heads or total <= 0:
+    head = None
+    if heads and total > 0:
+        w, best = max(heads, key=lambda h: h[0])
+        if w >= 0.8 * total:   # else the question asks about something inside the section
+            head = best
+    if head is None and total <= 0:
+        cued = [sec for sec, rx in _SECTION_CUES.items() if rx.search(ctx.question)]
+        head = next((ln for sec in cued for ln in ct.lines if ln.is_heading and ln.section == sec), None)
+    if head is None:
         return []
-    w, head = max(heads, key=lambda h: h[0])
-    if w < 0.8 * total:
-        return []   # the question asks about something inside the section, not the section itself
     entries = section_entries(ct, head)
+    if _CURRENT.search(ctx.question):
+        entries = [e for e in entries if any(_PRESENT.search(ln.text) for ln in e)] or entries[:1]
     return [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=160) for e in entries for ln in e]
 
 

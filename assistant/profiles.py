@@ -70,8 +70,12 @@ def education_entries(ct: CandidateText) -> list[EducationEntry]:
                 if _level(nxt.text):
                     degree = nxt
                     break
+        if degree is None and i and _level(lines[i - 1].text) and not SCHOOL.search(lines[i - 1].text) \
+                and not any(lines[i - 1] is e.degree for e in entries):
+            degree = lines[i - 1]   # "Bachelor of Science …" printed above "University of …"
         level = _level(degree.text) if degree is not None else 0
-        own_date = next((x for x in (ln, degree) if x is not None and DATE_RANGE.search(x.text)), None)
+        own_date = next((x for x in (ln, degree) if x is not None and (DATE_RANGE.search(x.text)
+                                                                        or _ANY_DATE.search(x.text))), None)
         entries.append(EducationEntry(level, ln, degree, own_date))
     # Dates on lines of their own: pair by order, latest start with the highest degree.
     loose = [ln for ln in lines if DATE_RANGE.search(ln.text) and not any(
@@ -85,11 +89,17 @@ def education_entries(ct: CandidateText) -> list[EducationEntry]:
     return entries
 
 
+_ANY_DEGREE = re.compile(r"\bdegrees?\b|\beducation(?:al)?\b|\bstud(?:y|ied)\b|学历|学位|教育背景|教育经历|读书", re.I)
+
+
 def entries_for_question(ct: CandidateText, question: str) -> list[EducationEntry]:
+    """Education entries a degree question is about: the levels it names, or all of them when it
+    asks about education in general ("what degree does she have?")."""
     wanted = [lvl for lvl, rx in LEVEL_WORDS.items() if rx.search(question)]
+    entries = education_entries(ct)
     if not wanted:
-        return []
-    return [e for e in education_entries(ct) if e.level in wanted]
+        return entries if _ANY_DEGREE.search(question) else []
+    return [e for e in entries if e.level in wanted]
 
 
 def asks_missing_degree(ct: CandidateText, question: str) -> bool:

@@ -16,6 +16,8 @@ def clean(text: str) -> str:
     t = t.replace("**", "").replace("__", "")
     t = re.sub(r"^\s*(?:[-*•·▪◦]|#+|\d+\s*-)\s+", "", t)
     t = re.sub(r"\s*[\t|]\s*", " ", t)
+    # a CV's own list numbers ("[6] Knowing How…") must not read as citation markers
+    t = re.sub(r"\[(\d{1,3})\]", r"(\1)", t)
     return re.sub(r"\s{2,}", " ", t).strip(" -:：")
 
 

@@ -168,3 +168,19 @@ def test_large_store_shortlists_candidates_by_hybrid_retrieval(ask, monkeypatch)
     monkeypatch.setattr(service, "WHOLE_STORE_LIMIT", 2)
     answer = ask("Who has worked on slot filling?")
     assert "Keqing He" in answer.text and not answer.abstained
+
+
+def test_generic_resume_sections_answer_where_and_current(tmp_path):
+    """A plain English resume: "Where did he work?" lists the jobs; "now" picks the current one."""
+    from recruiter.assistant.app import App
+    from recruiter.runtime.settings import Settings
+    src = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "fixtures" / "txt" / "soupboss_sample_resume.txt"
+    with App.open(Settings.from_env(env={}, home=tmp_path / "h", llm="none")) as app:
+        app.library.ingest([src.resolve()])
+        jobs = app.assistant.ask("Where did John Smith work?", use_model=False)
+        assert all(x in jobs.text for x in ("TechCorp", "StartupXYZ", "DevShop"))
+        now = app.assistant.ask("Where does John Smith work now?", use_model=False)
+        assert "TechCorp" in now.text and "StartupXYZ" not in now.text
+        degree = app.assistant.ask("What degree does John Smith have?", use_model=False)
+        assert "Bachelor of Science in Computer Science" in degree.text
+        assert "(1)" not in jobs.text
