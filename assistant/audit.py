@@ -60,7 +60,7 @@ class AuditLog:
         nothing was sent to any model)."""
         names = names or {}
         cands = [names.get(cid, cid) for cid in getattr(answer, "candidate_ids", [])]
-        cands += [c.candidate for c in answer.citations]
+        cands += [names.get(c.candidate_id, c.candidate) for c in answer.citations]
         llm = dict(llm or {})
         return self.record(question=question, candidates=cands, sources=[c.source for c in answer.citations],
                            provider=llm.get("provider", "none"), model=llm.get("model"),
@@ -69,7 +69,7 @@ class AuditLog:
 
     def _append(self, line: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)   # RDWR: peek at the last byte
         with _thread_lock:
             fd = os.open(self.path, flags, 0o600)
             try:

@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 from recruiter.ingest.identity import detect_identity
 from recruiter.ingest.injection import injection_flag
 from recruiter.ingest.models import Candidate, IngestError, content_hash
+from recruiter.ingest.profile import extract_profile
 from recruiter.ingest.pipeline import IngestLimits, iter_input_files, parse_file
 from recruiter.vectorstore.store import DuplicateDocumentError
 
@@ -89,6 +90,10 @@ class Library:
             return FileResult(str(path), source, "failed", reason="duplicate",
                               message=f"{source} has the same text as {e.existing}, which is already loaded; "
                                       f"skipped. Remove one of the two files if they are the same CV.")
+        if status != "unchanged":
+            # one document = one candidate: the profile is read from this CV at ingest, every value a span
+            profile = extract_profile(doc, parsed.passages, names=candidate.all_names())
+            self.store.put_profile(candidate.id, profile.to_dict())
         return FileResult(str(path), source, status, candidate=candidate.name, passages=len(parsed.passages),
                           warnings=list(doc.warnings) + ([flag] if flag else []))
 

@@ -11,6 +11,7 @@ from recruiter.assistant.compose import (Context, answer_aggregate, answer_compa
 from recruiter.assistant.evidence import CandidateText, build_candidate_text
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
+from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
 from recruiter.assistant.resolve import resolve
 from recruiter.assistant.workflows import answer_match, answer_prep
 from recruiter.ingest.injection import instruction_spans
@@ -58,6 +59,10 @@ class Assistant:
         ct = build_candidate_text(c, docs, passages, excluded)
         self._texts[c.id] = (key, ct)
         return ct
+
+    def _paper_counts(self, ctx) -> Answer | None:
+        profiles = {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
+        return answer_paper_counts(ctx, profiles) if profiles else None
 
     def _shortlist(self, query: str, order: list[str]) -> list[str]:
         allowed = set(order)
@@ -114,6 +119,9 @@ class Assistant:
             ans = answer_match(ctx, self.lexicon, jd or question)
         elif p.intent == "prep":
             ans = answer_prep(ctx, self.lexicon)
+        elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) \
+                and asks_about_papers(question) and (counted := self._paper_counts(ctx)) is not None:
+            ans = counted
         elif p.intent == "compare":
             ans = answer_compare(ctx)
         elif p.intent == "rank":

@@ -184,3 +184,22 @@ def test_generic_resume_sections_answer_where_and_current(tmp_path):
         degree = app.assistant.ask("What degree does John Smith have?", use_model=False)
         assert "Bachelor of Science in Computer Science" in degree.text
         assert "(1)" not in jobs.text
+
+
+def test_profiles_are_stored_at_ingest_with_verbatim_spans(seeded_app):
+    for c in seeded_app.store.candidates():
+        profile = seeded_app.store.profile(c.id)
+        assert profile is not None and profile["candidate_id"] == c.id
+        text = seeded_app.store.document(profile["doc_id"]).text
+        for pub in profile["publications"]:
+            t = pub["title"]
+            assert text[t["start"]:t["end"]] == t["value"]
+
+
+def test_paper_counts_come_from_profiles_and_cite_each_counted_title(seeded_app, ask):
+    answer = ask("Who has more first-author papers, Ke Ji or Ziyi Yang?")
+    assert answer.text.startswith("冀轲 (Ke Ji) has the most")
+    assert "5" in answer.text.splitlines()[0]
+    _check_citations(seeded_app, answer)
+    zh = ask("Ke Ji 和 Keqing He 谁的 EMNLP 论文更多？")
+    assert zh.text.startswith("Keqing He")

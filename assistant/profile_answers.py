@@ -1,0 +1,104 @@
+"""Counting and listing from stored profiles: "who has the most first-author ACL papers?",
+"X or Y: who has more papers?", "list her first-author papers". Counts show their evidence: each
+counted paper is cited by its title span in the CV.
+"""
+from __future__ import annotations
+
+import re
+
+from recruiter.assistant.answer import Answer, CitationBook
+from recruiter.assistant.compose import Context, abstain
+from recruiter.assistant.evidence import Evidence
+from recruiter.assistant.snippets import clean
+
+PAPERS = re.compile(r"papers?|publications?|articles?|论文|文章|发表|一作|first[- ]authors?|co-first|共同一作", re.I)
+FIRST = re.compile(r"first[- ]author|一作|第一作者|lead author", re.I)
+VENUES = re.compile(r"(?<![A-Za-z])(ACL|EMNLP|NAACL|COLING|ICLR|NeurIPS|NIPS|ICML|AAAI|IJCAI|CVPR|ICCV|ECCV|SIGIR|"
+                    r"KDD|WWW|CIKM|WSDM|COLM|TACL|DASFAA|CIKM|Findings)(?![A-Za-z])", re.I)
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def asks_about_papers(question: str) -> bool:
+    return bool(PAPERS.search(question))
+
+
+def _venue_in(venue: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z]){re.escape(venue)}(?![A-Za-z])", text, re.I) is not None
+
+
+def matching_publications(profile: dict, question: str) -> list[dict]:
+    """The candidate's publications that meet the question's filters: first author, venue, year."""
+    pubs = profile.get("publications") or []
+    first = bool(FIRST.search(question))
+    venues = [v for v in VENUES.findall(question) if v.lower() != "findings"]
+    years = YEAR.findall(question)
+    out = []
+    for pub in pubs:
+        if pub.get("title") is None:
+            continue
+        where = " ".join((pub.get(k) or {}).get("value", "") for k in ("venue", "year", "title", "note"))
+        if first and pub.get("author_position") not in ("first", "co-first"):
+            continue
+        if venues and not any(_venue_in(v, where) for v in venues):
+            continue
+        if years and not any(y in where for y in years):
+            continue
+        out.append(pub)
+    return out
+
+
+def _evidence(ctx: Context, cid: str, profile: dict, pub: dict) -> Evidence:
+    span = pub["title"]
+    ct = ctx.texts[cid]
+    doc = ct.doc(profile["doc_id"])
+    section = next((ln.section for ln in ct.lines if ln.start <= span["start"] < ln.end + 1), "publications")
+    return Evidence(cid, doc.doc_id, doc.source, span["start"], span["end"], doc.text[span["start"]:span["end"]],
+                    section)
+
+
+def _filters_text(question: str, zh: bool) -> str:
+    parts = []
+    if FIRST.search(question):
+        parts.append("一作（含共同一作）" if zh else "first-author (incl. co-first)")
+    venues = [v for v in VENUES.findall(question) if v.lower() != "findings"]
+    parts += venues + YEAR.findall(question)
+    return " ".join(parts)
+
+
+def answer_paper_counts(ctx: Context, profiles: dict[str, dict], *, show: int = 3) -> Answer | None:
+    """Rank or compare candidates by how many of their listed papers meet the question's filters."""
+    counted = []
+    for cid in ctx.order:
+        profile = profiles.get(cid)
+        if profile is None:
+            continue
+        pubs = matching_publications(profile, ctx.question)
+        counted.append((len(pubs), cid, profile, pubs))
+    if not counted:
+        return None
+    counted.sort(key=lambda c: -c[0])
+    if counted[0][0] == 0:
+        return abstain(ctx, [c[1] for c in counted] if ctx.plan.intent == "compare" else None)
+    zh = ctx.plan.lang == "zh"
+    what = _filters_text(ctx.question, zh)
+    book = CitationBook(ctx.names)
+    rows, evs = [], []
+    for n, cid, profile, pubs in counted:
+        if n == 0 and ctx.plan.intent != "compare":
+            continue   # an aggregate answer names only candidates with evidence
+        cited = [_evidence(ctx, cid, profile, p) for p in pubs[:show]]
+        evs += cited
+        titles = "；".join(f"{clean(e.text)[:70]} {book.cite(e)}" for e in cited) if zh else \
+            "; ".join(f"{clean(e.text)[:70]} {book.cite(e)}" for e in cited)
+        more = (f" 等 {n} 篇" if zh else f" and {n - show} more") if n > show else ""
+        rows.append(f"{ctx.names[cid]}：{n} 篇（{titles}{more}）" if zh else
+                    f"{ctx.names[cid]}: {n} ({titles}{more})")
+    top_n = counted[0][0]
+    leaders = [ctx.names[c[1]] for c in counted if c[0] == top_n]
+    if zh:
+        lead = f"{'、'.join(leaders)}的{what}论文最多（{top_n} 篇）。"
+    else:
+        lead = f"{' and '.join(leaders)} {'have' if len(leaders) > 1 else 'has'} the most {what} papers ({top_n})."
+    note = "按简历中列出的论文计数。" if zh else "Counted from the papers each CV lists."
+    return Answer(text=lead + "\n" + "\n".join(f"- {r}" for r in rows) + "\n" + note, citations=book.citations,
+                  intent=ctx.plan.intent, candidate_ids=[c[1] for c in counted if c[0] > 0], evidence=evs)
