@@ -8,7 +8,7 @@ from typing import Callable
 from recruiter.assistant.answer import Answer
 from recruiter.assistant.compose import (Context, answer_aggregate, answer_compare, answer_rank,
                                          answer_single, detect_slots)
-from recruiter.assistant.evidence import CandidateText, build_candidate_text
+from recruiter.assistant.evidence import CandidateText, build_candidate_text, score_lines
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
@@ -60,6 +60,21 @@ class Assistant:
         self._texts[c.id] = (key, ct)
         return ct
 
+    def jd_gaps(self, candidate_id: str, jd: str) -> list[str]:
+        """The JD's requirements this candidate's CV shows no evidence for."""
+        from recruiter.assistant.workflows import jd_requirements
+        c = self.store.candidate(candidate_id)
+        ct = self.candidate_text(c)
+        pool = [ln.low for cand in self.store.candidates() for ln in self.candidate_text(cand).lines]
+        gaps = []
+        for text, groups, _ in jd_requirements(self.lexicon, jd):
+            idf_weights(groups, pool)
+            ranked = score_lines(ct, groups, None, context=2)
+            total = sum(g.weight for g in groups) or 1.0
+            if not ranked or ranked[0][0] / total < 0.3:
+                gaps.append(text)
+        return gaps
+
     def _paper_counts(self, ctx) -> Answer | None:
         profiles = {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
         return answer_paper_counts(ctx, profiles) if profiles else None
@@ -79,7 +94,7 @@ class Assistant:
         return {h.passage.id: unit / rank for per in hits.values() for rank, h in enumerate(per, 1)}
 
     def ask(self, question: str, *, conversation: Conversation | None = None, scope: list[str] | None = None,
-            jd: str | None = None, use_model: bool = True,
+            jd: str | None = None, use_model: bool = True, top: int = 3,
             on_evidence: Callable[[Answer], None] | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
         t0 = time.perf_counter()
@@ -116,7 +131,7 @@ class Assistant:
         ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
                       slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))
         if p.intent == "match":
-            ans = answer_match(ctx, self.lexicon, jd or question)
+            ans = answer_match(ctx, self.lexicon, jd or question, top=top)
         elif p.intent == "prep":
             ans = answer_prep(ctx, self.lexicon)
         elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) \

@@ -3,11 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh qwen2.5-coder-0.5b
-# The web UI tests drive Debian's chromium with Playwright (Playwright can't download its own browsers here).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing chromium for the browser tests (apt-get)"
+# The web UI tests drive Debian's chromium with Playwright (Playwright can't download its own browsers here);
+# fonts-noto-cjk so the screenshots render Chinese instead of empty boxes.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ "$(dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null)" = "install ok installed" ] || missing+=(fonts-noto-cjk)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} for the browser tests (apt-get)"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 set +e
 .venv/bin/python -m pytest -q "$@"

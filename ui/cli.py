@@ -1,4 +1,5 @@
-"""`recruiter` command line: ingest, candidates, remove, ask, chat, eval, serve. Every command takes --json."""
+"""`recruiter` command line: ingest, candidates, remove, ask, chat, eval, serve, profile, compare, prep,
+match. Every command that prints results takes --json."""
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path)
     _common(p)
     _llm_flags(p)
+    from recruiter.ui import cli_workflows
+    cli_workflows.add_parsers(sub, _common, _llm_flags)
     return ap
 
 
@@ -125,10 +128,10 @@ def _run(args, settings: Settings, console) -> int:
         return EXIT_OK
 
     if args.command == "serve":
-        from recruiter.ui.web import serve
+        from recruiter.ui.web_serve import serve
         return serve(args, settings, console)
 
-    read_only = args.command in ("candidates",)
+    read_only = args.command in ("candidates", "profile", "compare", "prep", "match")
     with App.open(settings, read_only=read_only and settings.home.joinpath("catalog.sqlite3").exists()) as app:
         if args.command == "ingest":
             results = app.library.ingest(args.paths, progress=not args.json)
@@ -156,6 +159,9 @@ def _run(args, settings: Settings, console) -> int:
                                        use_model=settings.llm != "none")
             _emit(answer.to_json()) if args.json else terminal.print_answer(console, answer)
             return EXIT_OK
+        if args.command in ("profile", "compare", "prep", "match"):
+            from recruiter.ui import cli_workflows
+            return cli_workflows.run(args, app, console)
         if args.command == "chat":
             if args.ingest:
                 terminal.print_ingest(console, app.library.ingest(args.ingest, progress=True))

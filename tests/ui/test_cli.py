@@ -113,3 +113,38 @@ def test_terminal_chat_keeps_the_candidate_in_focus(home):
     assert proc.returncode == 0, proc.stderr
     assert "华东师范大学" in proc.stdout and "东华大学" in proc.stdout
     assert "New conversation" in proc.stdout
+
+
+def test_profile_json_has_cited_education(home):
+    out = json.loads(run(home, "profile", "Ke Ji", "--json").stdout)
+    edu = out["profile"]["education"]
+    assert [e["degree_level"] for e in edu][:3] == ["phd", "master", "bachelor"]
+    assert edu[0]["advisor"]["value"] == "王本友"
+
+
+def test_compare_table_cells_are_cited(home):
+    out = json.loads(run(home, "compare", "Ke Ji", "Jinyi Han", "--aspects", "education,experience", "--json").stdout)
+    assert [c["name"] for c in out["candidates"]] == ["冀轲 (Ke Ji)", "韩槿一 (Jinyi Han)"]
+    assert [r["aspect"] for r in out["rows"]] == ["education", "experience"]
+    for row in out["rows"]:
+        for cell in row["cells"]:
+            assert cell["text"] and cell["citations"]
+    for c in out["citations"]:
+        text = (EXAMPLES / c["source"]).read_text(encoding="utf-8")
+        assert " ".join(c["text"].split()) in " ".join(text.split())
+
+
+def test_prep_pack_has_8_to_12_grounded_questions(home, tmp_path):
+    md = tmp_path / "prep.md"
+    out = json.loads(run(home, "prep", "Jinyi Han", "--md", str(md), "--json").stdout)
+    questions = [ln for ln in out["answer"].splitlines() if ln[:3].rstrip(". ").isdigit()]
+    assert 8 <= len(questions) <= 12
+    assert all("[" in q for q in questions)
+    assert "## Sources" in md.read_text(encoding="utf-8")
+
+
+def test_match_ranks_for_a_jd(home):
+    out = json.loads(run(home, "match", "--jd", "Dialogue systems: intent detection, slot filling", "--top", "2",
+                         "--json").stdout)
+    first = out["answer"].splitlines()[0]
+    assert first.startswith("1. Keqing He") and "2. " in out["answer"]

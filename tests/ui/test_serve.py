@@ -26,20 +26,20 @@ def test_non_loopback_without_auth_refuses_with_a_clear_message(tmp_path):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_loopback_needs_no_auth(host):
-    from recruiter.ui.web import check_bind
+    from recruiter.ui.web_bind import check_bind
     assert check_bind(host, {}) is None
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.com"])
 def test_other_hosts_need_auth(host):
-    from recruiter.ui.web import BindRefused, check_bind
+    from recruiter.ui.web_bind import BindRefused, check_bind
     with pytest.raises(BindRefused, match="RECRUITER_AUTH"):
         check_bind(host, {})
     assert check_bind(host, {"RECRUITER_AUTH": "alice:s3cr:et"}) == [("alice", "s3cr:et")]
 
 
 def test_auth_file_and_bad_values(tmp_path):
-    from recruiter.ui.web import BindRefused, parse_auth
+    from recruiter.ui.web_bind import BindRefused, parse_auth
     f = tmp_path / "users"
     f.write_text("# recruiters\nalice:one\nbob:two\n", encoding="utf-8")
     assert parse_auth(str(f)) == [("alice", "one"), ("bob", "two")]
