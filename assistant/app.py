@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from recruiter.assistant.audit import AuditLog
 from recruiter.assistant.library import Library
 from recruiter.assistant.phrasing import Phraser
 from recruiter.assistant.service import Assistant
@@ -37,7 +38,9 @@ class App:
         try:
             chat = llm if llm is not None else providers.make_chat(settings)
             phraser = Phraser(chat) if chat is not None else None
-            assistant = Assistant(store, phraser=phraser)
+            audit = AuditLog(settings.home)   # append-only file: fine beside a read-only store
+            assistant = Assistant(store, phraser=phraser, audit=audit,
+                                  describe_llm=(chat.describe if chat is not None else None))
             return cls(settings, store, Library(store, ingest_limits(settings)), assistant, chat)
         except BaseException:
             store.close()

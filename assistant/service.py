@@ -42,8 +42,10 @@ def display_name(c: Candidate, mention: str | None) -> str:
 
 
 class Assistant:
-    def __init__(self, store, *, lexicon: Lexicon | None = None, phraser=None):
+    def __init__(self, store, *, lexicon: Lexicon | None = None, phraser=None, audit=None, describe_llm=None):
         self.store = store
+        self.audit = audit                  # AuditLog: every question, who it touched, what it cited
+        self.describe_llm = describe_llm    # -> the model's describe(), for the audit's "what left the machine"
         self.lexicon = lexicon or Lexicon()
         self.phraser = phraser          # optional: re-words program answers with a model, verified
         self._texts: dict[str, tuple[tuple, CandidateText]] = {}
@@ -154,4 +156,8 @@ class Assistant:
             ans = self.phraser.phrase(question, ans, p.lang, on_token=on_token)
         ans.timings["total_s"] = round(time.perf_counter() - t0, 3)
         conv.record(question, ans)
+        if self.audit is not None:
+            sent = use_model and ans.wording == "model" or any("model wording rejected" in n for n in ans.notes)
+            self.audit.record_answer(question, ans, names={c.id: c.name for c in candidates},
+                                     llm=self.describe_llm() if sent and self.describe_llm else None)
         return ans

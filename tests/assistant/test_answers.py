@@ -203,3 +203,14 @@ def test_paper_counts_come_from_profiles_and_cite_each_counted_title(seeded_app,
     _check_citations(seeded_app, answer)
     zh = ask("Ke Ji 和 Keqing He 谁的 EMNLP 论文更多？")
     assert zh.text.startswith("Keqing He")
+
+
+def test_every_question_is_audited(seeded_app, ask):
+    from recruiter.assistant.audit import AuditLog
+    before = len(AuditLog(seeded_app.settings.home).entries())
+    ask("What is Ke Ji's TOEFL score?")
+    entries = AuditLog(seeded_app.settings.home).entries()
+    assert len(entries) == before + 1
+    last = entries[-1]
+    assert last["question"] == "What is Ke Ji's TOEFL score?" and "冀轲" in last["candidates"]
+    assert last["sources"] == ["000_6d3c8c5ff93f3297.txt"] and last["remote"] is False
