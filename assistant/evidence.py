@@ -94,9 +94,11 @@ class CandidateText:
 
 
 def build_candidate_text(candidate: Candidate, documents: list[Document], passages: list[Passage],
-                         excluded: list[tuple[str, int, int]] = ()) -> CandidateText:
+                         excluded: list[tuple[str, int, int]] = (),
+                         masked: list[tuple[str, int, int]] = ()) -> CandidateText:
     """Split each document into non-empty lines with offsets and the section of the passage holding them.
-    ``excluded`` spans (e.g. instruction-like text found at ingest) never become evidence."""
+    ``excluded`` spans (e.g. instruction-like text found at ingest) never become evidence; ``masked``
+    spans (protected attributes: age, gender, marital status …) stay citable but are never scored."""
     lines: list[Line] = []
     for doc in documents:
         secs = sorted((p.start, p.end, p.section, p.id) for p in passages if p.doc_id == doc.doc_id)
@@ -111,8 +113,16 @@ def build_candidate_text(candidate: Candidate, documents: list[Document], passag
             if any(d == doc.doc_id and s < xe and xs < e for d, xs, xe in excluded):
                 continue
             section, pid = next(((sec, i) for ps, pe, sec, i in secs if ps <= s < pe), ("other", ""))
-            lines.append(Line(candidate.id, doc.doc_id, doc.source, s, e, doc.text[s:e], section, idx,
-                              passage_id=pid))
+            line = Line(candidate.id, doc.doc_id, doc.source, s, e, doc.text[s:e], section, idx, passage_id=pid)
+            hidden = [(ms, me) for d, ms, me in masked if d == doc.doc_id and ms < e and s < me]
+            if hidden:
+                chars = list(line.text)
+                for ms, me in hidden:
+                    for k in range(max(ms, s) - s, min(me, e) - s):
+                        chars[k] = " "
+                blank = "".join(chars)
+                line.low, line.stems = blank.lower(), line_stems(blank)
+            lines.append(line)
             idx += 1
     return CandidateText(candidate, documents, lines)
 

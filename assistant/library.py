@@ -13,6 +13,7 @@ from recruiter.ingest.identity import detect_identity
 from recruiter.ingest.injection import injection_flag
 from recruiter.ingest.models import Candidate, IngestError, content_hash
 from recruiter.ingest.profile import extract_profile
+from recruiter.ingest.protected import protected_flag
 from recruiter.ingest.pipeline import IngestLimits, iter_input_files, parse_file
 from recruiter.vectorstore.store import DuplicateDocumentError
 
@@ -83,7 +84,9 @@ class Library:
         candidate.former_names = ident.former_names
         candidate.sources = sorted(set(candidate.sources) | {source})
         flag = injection_flag(doc.text)
-        candidate.flags = [f for f in candidate.flags if not f.startswith("instruction-like")] + ([flag] if flag else [])
+        protected = protected_flag(doc.text)
+        candidate.flags = [f for f in candidate.flags if not f.startswith(("instruction-like", "protected"))] \
+            + [f for f in (flag, protected) if f]
         try:
             status = self.store.upsert(doc, candidate, parsed.passages)
         except DuplicateDocumentError as e:

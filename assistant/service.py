@@ -15,6 +15,7 @@ from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_
 from recruiter.assistant.resolve import resolve
 from recruiter.assistant.workflows import answer_match, answer_prep
 from recruiter.ingest.injection import instruction_spans
+from recruiter.ingest.protected import protected_spans
 from recruiter.ingest.models import Candidate
 
 
@@ -58,7 +59,8 @@ class Assistant:
             return cached[1]
         passages = self.store.passages(c.id)
         excluded = [(d.doc_id, s, e) for d in docs for s, e in instruction_spans(d.text)]
-        ct = build_candidate_text(c, docs, passages, excluded)
+        masked = [(d.doc_id, s, e) for d in docs for _, s, e in protected_spans(d.text)]
+        ct = build_candidate_text(c, docs, passages, excluded, masked)
         self._texts[c.id] = (key, ct)
         return ct
 
@@ -105,6 +107,9 @@ class Assistant:
             return Answer(text="No CVs are loaded yet. Run `recruiter ingest <folder>` or upload CVs first.",
                           abstained=True, intent="none")
         conv = conversation or Conversation()
+        live = {c.id for c in candidates}
+        for gone in [cid for cid in self._texts if cid not in live]:
+            del self._texts[gone]   # a removed candidate's CV text must not outlive its removal
         res = resolve(question, candidates, focus=conv.focus, scope=scope)
         by_id = {c.id: c for c in candidates}
         mention_of = {m.candidate_id: m.text for m in res.mentions}

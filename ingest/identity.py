@@ -14,14 +14,18 @@ from pypinyin import Style, lazy_pinyin
 
 _HAN = r"\u4e00-\u9fff\u3400-\u4dbf"
 _HAN_NAME = re.compile(rf"^[{_HAN}]{{2,4}}$")
-_LATIN_NAME = re.compile(r"^[A-Z][a-zA-Z'\-]+(?: [A-Z][a-zA-Z'\-]+){1,2}$")
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zà-öø-ÿ"   # Latin letters with accents: José Müller-Ñúñez
+_LATIN_NAME = re.compile(rf"^[{_UP}][{_UP}{_LO}'\-]+(?: [{_UP}][{_UP}{_LO}'\-]+){{1,2}}$")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                       "宇文", "司徒", "令狐", "夏侯", "端木", "独孤", "南宫", "西门", "轩辕")
 # Lines that look like names but are headings or boilerplate.
 _NOT_NAMES = {"about me", "curriculum vitae", "resume", "personal information", "contact", "education",
               "experience", "publications", "skills", "summary", "profile", "简历", "个人简历", "个人信息",
               "教育经历", "教育背景", "实习经历", "工作经历", "项目经历", "技能", "荣誉", "联系方式",
-              "google scholar", "company name", "city state"}
+              "google scholar", "company name", "city state",
+              # form field labels ("性别：男"), never a person's name
+              "性别", "年龄", "民族", "籍贯", "电话", "手机", "邮箱", "地址", "学历", "政治面貌", "出生日期",
+              "出生年月", "婚姻状况", "婚姻", "国籍", "身高", "体重", "照片", "健康状况", "宗教", "姓名"}
 # Words that make a capitalised line a job title or heading rather than a person's name.
 _ROLE_WORDS = set("""details detail skill skills education experience summary profile objective resume
 curriculum vitae engineer engineering manager developer senior junior lead data project projects diploma

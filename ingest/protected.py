@@ -78,7 +78,7 @@ _FREE: list[tuple[re.Pattern, str]] = [(re.compile(rx, fl), kind) for rx, fl, ki
     # birth date
     (rf"(?:出生于|生于|出生在)\s*{_DATE_ZH}", 0, "birth_date"),
     (rf"{_DATE_ZH}\s*(?:出生|生人|生)(?![{_HAN}]{{0,1}}(?:产|活|物|态|命|成|效|意))", 0, "birth_date"),
-    (rf"\bborn\b(?:\s+(?:on|in))?[^.\n;|]{{0,30}}?\b(?:19|20)\d{{2}}\b", re.I, "birth_date"),
+    (r"\bborn\b(?:\s+(?:on|in))?[^.\n;|]{0,30}?\b(?:19|20)\d{2}\b", re.I, "birth_date"),
     (rf"\bborn\s+(?:on\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTHS}", re.I, "birth_date"),
     # age
     (r"(?:现年|今年|年龄\s*[:：]?)\s*\d{1,3}\s*(?:周?岁)?", 0, "age"),

@@ -76,7 +76,9 @@ class CandidateStore:
                 (self._home_lock.acquire_shared if self.chroma_url else self._home_lock.acquire_writer)()
             self.catalog = Catalog(self.home / "catalog.sqlite3", read_only=read_only)
             self._client = open_client(self.home, self.chroma_url)
-            self.dense = DenseIndex(self._client, embeddings, self.collection, create=not read_only)
+            # get-or-create even when read-only: a first ingest killed before the collection existed
+            # must leave a store that opens (empty), not a traceback
+            self.dense = DenseIndex(self._client, embeddings, self.collection, create=True)
             if not read_only:
                 self._refresh_tokens()
                 self.reconcile()
