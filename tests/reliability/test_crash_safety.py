@@ -210,7 +210,7 @@ def test_sigkilled_ingest_loses_nothing_and_duplicates_nothing(tmp_path, embeddi
     half = sum(1 for h in history if h[5])
     figures = (f"crash safety: {runs} runs, {kills} SIGKILLs (seed {SEED}), {len(lost)} losses, {duplicates} "
                f"duplicates; {orphaned} kills left Chroma orphans (repaired on open), {half} a catalog without its Chroma "
-               f"collection (read-only open fails: known bug); resume run: {dict(resumed)}; "
+               f"collection (opens empty since the fix); resume run: {dict(resumed)}; "
                f"{elapsed:.0f} s")
     print("\n" + figures + "\n  (delay counted from, delay s, outcome, documents after, chroma orphans after, "
           "half-created): " + repr(history))

@@ -1,0 +1,92 @@
+"""recruiter.ingest.parallel on tiny files: input order, same results as parse_file, errors, skip, enrich.
+
+Real worker processes (spawn) are started, so each pooled test pays ~1-2 s of start-up; nothing is timed.
+"""
+from __future__ import annotations
+
+import operator
+from pathlib import Path
+
+import pytest
+from recruiter.ingest.models import IngestError, content_hash
+from recruiter.ingest.parallel import parse_parallel
+from recruiter.ingest.pipeline import parse_file
+
+CV = "{name}\nEmail: {slug}@example.com\n\nEducation\nBSc Computer Science, 2015 - 2019\n\nExperience\n{body}\n"
+
+
+@pytest.fixture
+def files(tmp_path) -> list[Path]:
+    out = []
+    for i, name in enumerate(["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"]):
+        p = tmp_path / f"{i}_{name.split()[1].lower()}.txt"
+        p.write_text(CV.format(name=name, slug=name.split()[0].lower(), body=f"Engineer at Lab {i}. " * (i + 1)),
+                     encoding="utf-8")
+        out.append(p)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "scan.pdf").write_bytes(b"\x89PNG\r\n\x1a\n not a pdf")
+    out.insert(2, tmp_path / "empty.txt")
+    out.append(tmp_path / "scan.pdf")
+    return out
+
+
+def _expected(path: Path):
+    try:
+        return parse_file(path)
+    except IngestError as e:
+        return e
+
+
+def test_pool_keeps_input_order_and_matches_parse_file(files):
+    results = list(parse_parallel(files, workers=2, window=2, serial_below=0))
+    assert [r.path for r in results] == files
+    for r in results:
+        want = _expected(r.path)
+        assert r.file_hash == content_hash(r.path.read_bytes())
+        if isinstance(want, IngestError):
+            assert not r.ok and isinstance(r.error, IngestError)
+            assert (r.error.kind, str(r.error)) == (want.kind, str(want))   # survives the trip back intact
+        else:
+            assert r.ok and r.error is None
+            assert r.parsed.document.text == want.document.text
+            assert r.parsed.passages == want.passages
+
+
+def test_skip_predicate_sees_source_and_hash_and_skipped_files_are_not_parsed(files, tmp_path):
+    stored = {files[0].name: content_hash(files[0].read_bytes()), files[1].name: "an older hash"}
+    seen = []
+
+    def skip(source, file_hash):
+        seen.append(source)
+        return stored.get(source) == file_hash
+    results = list(parse_parallel(files, skip=skip, sources={str(files[3]): "renamed.txt"},
+                                  workers=2, serial_below=0))
+    assert seen == [f.name if i != 3 else "renamed.txt" for i, f in enumerate(files)]
+    assert [r.skipped for r in results] == [True] + [False] * (len(files) - 1)
+    assert results[0].parsed is None and results[0].error is None
+    assert results[1].ok                                       # changed bytes: parsed again
+    assert results[3].source == "renamed.txt" and results[3].parsed.document.source == "renamed.txt"
+
+
+def test_all_unchanged_starts_no_pool_and_serial_path_agrees(files):
+    results = list(parse_parallel(files, skip=lambda s, h: True, workers=2, serial_below=0))
+    assert all(r.skipped for r in results)
+    serial = list(parse_parallel(files, workers=2))            # few files: parsed inline, same answers
+    pooled = list(parse_parallel(files, workers=2, serial_below=0))
+    assert [(r.ok, r.parsed.document.doc_id if r.ok else r.error.kind) for r in serial] == \
+           [(r.ok, r.parsed.document.doc_id if r.ok else r.error.kind) for r in pooled]
+
+
+def test_enrich_runs_in_the_worker_and_missing_file_is_reported(files, tmp_path):
+    gone = tmp_path / "gone.txt"
+    results = list(parse_parallel([*files[:2], gone], enrich=operator.attrgetter("document.doc_id"),
+                                  workers=2, serial_below=0))
+    assert [r.extra for r in results[:2]] == [r.parsed.document.doc_id for r in results[:2]]
+    assert isinstance(results[2].error, OSError) and results[2].parsed is None
+
+
+def test_closing_early_shuts_the_pool_down(files):
+    gen = parse_parallel(files * 3, workers=2, window=2, serial_below=0)
+    first = next(gen)
+    gen.close()                                                # must return, not hang on queued work
+    assert first.path == files[0]
