@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from recruiter.ingest.identity import detect_identity
 from recruiter.ingest.injection import injection_flag
-from recruiter.ingest.models import Candidate, IngestError, content_hash
+from recruiter.ingest.models import Candidate, IngestError, candidate_id_for, content_hash
 from recruiter.ingest.profile import extract_profile
 from recruiter.ingest.protected import protected_flag
 from recruiter.ingest.pipeline import IngestLimits, iter_input_files, parse_file
@@ -69,7 +69,9 @@ class Library:
         try:
             raw = path.read_bytes()
             if self.store.is_unchanged(source, content_hash(raw)):
-                return FileResult(str(path), source, "unchanged", candidate=self._name_of_source(source))
+                # one candidate per file: its id follows the file name (no scan of all candidates)
+                known = self.store.candidate(candidate_id_for(source))
+                return FileResult(str(path), source, "unchanged", candidate=known.name if known else "")
             parsed = parse_file(path, source=source, limits=self.limits)
         except IngestError as e:
             return FileResult(str(path), source, "failed", reason=e.kind, message=str(e))
@@ -99,12 +101,6 @@ class Library:
             self.store.put_profile(candidate.id, profile.to_dict())
         return FileResult(str(path), source, status, candidate=candidate.name, passages=len(parsed.passages),
                           warnings=list(doc.warnings) + ([flag] if flag else []))
-
-    def _name_of_source(self, source: str) -> str:
-        for c in self.store.candidates():
-            if source in c.sources:
-                return c.name
-        return ""
 
     def candidates(self) -> list[Candidate]:
         return sorted(self.store.candidates(), key=lambda c: c.sources[0] if c.sources else c.name)
