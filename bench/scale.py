@@ -13,7 +13,7 @@ What it does, in one run:
   5. reports p50/p95 ms, the BM25 rebuild time after growth, memory (this process's RSS, the server's
      RSS, the RSS the BM25 index adds), and Chroma's size on disk.
 
-Growth vectors are NOT USE: embedding 100k passages with USE takes ~2 h on 2 cores, so stored passages get
+Growth vectors are NOT USE: embedding 100k passages with USE takes ~1 CPU-hour on this machine, so stored passages get
 hash-seeded random unit vectors (512-d, deterministic per text). Query vectors are real USE. HNSW search
 cost depends little on the data at this size, but dense *results* are meaningless here: this measures speed.
 
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{r['bm25_postings']['p50']:>8.1f}/{r['bm25_postings']['p95']:<7.1f} {r['bm25_rebuild_s']:>10.1f} s "
                      f"{r['bm25_rss_mb']:>7.0f} {r['process_rss_mb']:>7.0f} {r['server_rss_mb']:>9.0f} {r['chroma_disk_mb']:>7.0f}")
     notes = ["ms per query, real query path (USE query embedding included); stored vectors are random unit vectors "
-             "(growth only; USE for 100k passages would take hours on 2 cores).",
+             "(growth only; USE for 100k passages would take ~1 CPU-hour here).",
              "postings = the same BM25Okapi scores from a numpy postings index (max |diff| vs rank-bm25: " +
              f"{max(r['bm25_postings']['max_abs_diff'] for r in results):.1e}); rank-bm25 get_scores alone p95: " +
              ", ".join(f"{r['size']} {r['bm25_okapi_scoring']['p95']:.0f} ms" for r in results if r['mode'] == 'embedded') + ".",

@@ -151,7 +151,8 @@ def parse_parallel(paths: Iterable[str | Path], *, limits: IngestLimits | None =
             res.error = IngestError("corrupt", f"{res.path.name} crashed the parser.",
                                     "Save or export the file again and re-upload it, or upload it as PDF or TXT.")
         for entry in pending:
-            if entry[1] is not None:
+            fut = entry[1]
+            if fut is not None and not (fut.done() and not fut.cancelled() and fut.exception() is None):
                 entry[1] = submit(entry[0])
         return res
 

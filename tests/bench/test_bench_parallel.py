@@ -5,6 +5,7 @@ Real worker processes (spawn) are started, so each pooled test pays ~1-2 s of st
 from __future__ import annotations
 
 import operator
+import os
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,19 @@ def test_closing_early_shuts_the_pool_down(files):
     first = next(gen)
     gen.close()                                                # must return, not hang on queued work
     assert first.path == files[0]
+
+
+def crash_on_dijkstra(parsed):
+    """enrich for the crash test: kills the worker process on one file (module level: pickled by reference)."""
+    if "dijkstra" in parsed.document.source:
+        os._exit(3)
+    return parsed.document.source
+
+
+def test_a_worker_crash_fails_only_its_file(files):
+    results = list(parse_parallel(files, enrich=crash_on_dijkstra, workers=2, window=3, serial_below=0))
+    assert [r.path for r in results] == files
+    crashed = [r for r in results if "dijkstra" in r.source]
+    assert len(crashed) == 1 and isinstance(crashed[0].error, IngestError) and crashed[0].error.kind == "corrupt"
+    assert all(r.extra == r.source for r in results if r.ok)
+    assert sum(r.ok for r in results) == sum(not isinstance(_expected(f), IngestError) for f in files) - 1
