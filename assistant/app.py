@@ -22,6 +22,14 @@ def ingest_limits(settings: Settings) -> IngestLimits:
                         max_passages_per_file=settings.max_passages_per_file)
 
 
+def outbound_notice(desc: dict) -> str:
+    """What leaves the machine when the model is remote, in one sentence the CLI and UI both show."""
+    contacts = ("contact details (e-mail, phone, ID numbers) are masked; RECRUITER_CONTACTS_TO_LLM=send "
+                "includes them" if desc.get("contacts") == "masked"
+                else "contact details are included (RECRUITER_CONTACTS_TO_LLM=send)")
+    return f"Questions and the cited CV passages are sent to {desc.get('base_url')}; {contacts}."
+
+
 @dataclass
 class App:
     settings: Settings
@@ -51,8 +59,7 @@ class App:
             return {"provider": "none", "model": None, "remote": False,
                     "summary": "No model: answers are composed from the CVs by the program."}
         d = dict(self.llm.describe())
-        d["summary"] = (f"Questions and CV passages are sent to {d.get('base_url')}." if d.get("remote")
-                        else "Everything stays on this machine.")
+        d["summary"] = outbound_notice(d) if d.get("remote") else "Everything stays on this machine."
         return d
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 from langchain_core.embeddings import Embeddings
 
 from recruiter.runtime.llm import OPENAI_BASE_URL, ChatModel, LLMUnavailable, Message, is_loopback_url
+from recruiter.runtime.privacy import CONTACT_POLICIES, MaskingChat, should_mask
 from recruiter.runtime.settings import LOCAL_MODELS, Settings
 
 LLM_CHOICES = ("local", "openai", "none")
@@ -34,6 +35,9 @@ def make_chat(settings: Settings) -> "LLMHandle | None":
         raise ValueError(f"unknown llm {settings.llm!r}; choose one of {', '.join(LLM_CHOICES)}")
     if settings.llm == "none":
         return None
+    if settings.contacts_to_llm not in CONTACT_POLICIES:
+        raise ValueError(f"unknown RECRUITER_CONTACTS_TO_LLM {settings.contacts_to_llm!r}; "
+                         f"choose one of {', '.join(CONTACT_POLICIES)}")
     if settings.llm == "local" and settings.local_model not in LOCAL_MODELS:
         raise ValueError(f"unknown local model {settings.local_model!r}; known: {', '.join(LOCAL_MODELS)}")
     return LLMHandle(settings)
@@ -59,6 +63,13 @@ class LLMHandle:
         return self.settings.llm == "local"
 
     @property
+    def masks_contacts(self) -> bool:
+        """Contact details are replaced by placeholders before a request leaves this process."""
+        s = self.settings
+        remote = not self.is_local and not is_loopback_url(s.llm_base_url or OPENAI_BASE_URL)
+        return should_mask(s.contacts_to_llm, remote)
+
+    @property
     def chat(self) -> ChatModel:
         with self._lock:
             if self._chat is None or (self._server is not None and not self._server.is_running()):
@@ -70,8 +81,9 @@ class LLMHandle:
 
         s = self.settings
         if not self.is_local:
-            return OpenAICompatibleChat(s.llm_base_url or OPENAI_BASE_URL, s.llm_model or DEFAULT_OPENAI_MODEL,
+            chat = OpenAICompatibleChat(s.llm_base_url or OPENAI_BASE_URL, s.llm_model or DEFAULT_OPENAI_MODEL,
                                         s.llm_api_key, provider="openai" if not s.llm_base_url else None)
+            return MaskingChat(chat) if self.masks_contacts else chat
         from recruiter.runtime.llamacpp import LlamaServer
         from recruiter.runtime.modelfetch import ensure_local_model
 
@@ -125,11 +137,13 @@ class LLMHandle:
             server = self._server
             running = server is not None and server.is_running()
             return {"provider": "llama.cpp", "model": s.local_model,
-                    "base_url": server.base_url if running else None, "remote": False, "started": running}
+                    "base_url": server.base_url if running else None, "remote": False, "started": running,
+                    "contacts": "masked" if self.masks_contacts else "sent"}
         base_url = s.llm_base_url or OPENAI_BASE_URL
         return {"provider": "openai" if not s.llm_base_url else "openai-compatible",
                 "model": s.llm_model or DEFAULT_OPENAI_MODEL, "base_url": base_url,
-                "remote": not is_loopback_url(base_url), "started": self._chat is not None}
+                "remote": not is_loopback_url(base_url), "started": self._chat is not None,
+                "contacts": "masked" if self.masks_contacts else "sent"}
 
     def close(self) -> None:
         with self._lock:

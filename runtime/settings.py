@@ -40,6 +40,7 @@ class Settings:
     llm_threads: int = 2
     llm_ctx: int = 4096
     chroma_url: str | None = None            # http://host:port -> Chroma HttpClient instead of embedded
+    contacts_to_llm: str = "auto"            # auto: masked for non-loopback model URLs | mask | send
     max_file_mb: float = 20.0
     max_pages: int = 60
     max_passages_per_file: int = 2000
@@ -63,6 +64,7 @@ class Settings:
             llm_threads=int(env.get("RECRUITER_LLM_THREADS") or 2),
             llm_ctx=int(env.get("RECRUITER_LLM_CTX") or 4096),
             chroma_url=env.get("RECRUITER_CHROMA_URL") or None,
+            contacts_to_llm=(env.get("RECRUITER_CONTACTS_TO_LLM") or "auto").strip().lower(),
             max_file_mb=float(env.get("RECRUITER_MAX_FILE_MB") or 20.0),
             max_pages=int(env.get("RECRUITER_MAX_PAGES") or 60),
             max_passages_per_file=int(env.get("RECRUITER_MAX_PASSAGES_PER_FILE") or 2000),

