@@ -28,7 +28,7 @@ attend attended serve served work worked study studied get got receive received 
 obtained earn earned take took spend spent go went come came make made use used using
 end ended ends start started starts begin began finish finished last long
 title titles kind type sort part role between compare comparison versus vs among who's what's
-and/or etc e.g i.e yes no not""".split())
+and/or etc e.g i.e yes no not know knows known knew familiar good""".split())
 STOP_ZH = set("""的 是 在 哪 哪里 哪儿 哪个 哪些 哪位 哪所 哪家 哪年 什么 多少 几 吗 呢 了 和 与 及 以及 或 有 有没有
 没有 是否 简历 简历上 候选人 请 一下 他 她 其 他们 她们 上 中 里 分别 各 各自 这 那 个 位 谁 过 都 被 为 对 从 给
 把 怎么 如何 还 也 就 所 曾 曾经 留 列出 列举 说明 说 写 提到 提及 包括 相关 方面 之间 比较 对比 哪一个 哪一 的话

@@ -12,6 +12,8 @@ from recruiter.assistant.evidence import CandidateText, build_candidate_text, sc
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
+from recruiter.assistant.profile_views import (answer_duties, answer_overview, answer_own_paper_count, asks_duties,
+                                               experience_entry, wants_overview, wants_own_paper_count)
 from recruiter.assistant.resolve import resolve
 from recruiter.assistant.workflows import answer_match, answer_prep
 from recruiter.ingest.injection import instruction_spans
@@ -83,6 +85,21 @@ class Assistant:
         profiles = {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
         return answer_paper_counts(ctx, profiles) if profiles else None
 
+    def _profile_view(self, ctx) -> Answer | None:
+        """One candidate, a question the stored profile answers whole: overview, own paper count, duties."""
+        cid = ctx.order[0]
+        profile = self.store.profile(cid)
+        if profile is None or cid not in ctx.texts:
+            return None
+        if wants_own_paper_count(ctx.question):
+            return answer_own_paper_count(ctx, cid, profile)
+        if wants_overview(ctx.question, ctx.groups):
+            return answer_overview(ctx, cid, profile)
+        entry = experience_entry(profile, ctx.question) if asks_duties(ctx.question) else None
+        if entry is not None and entry.get("details"):
+            return answer_duties(ctx, cid, profile, entry)
+        return None
+
     def _shortlist(self, query: str, order: list[str]) -> list[str]:
         allowed = set(order)
         hits = self.store.search(query, k=SHORTLIST_PASSAGES, candidate_ids=order)
@@ -150,6 +167,8 @@ class Assistant:
             ans = answer_rank(ctx)
         elif p.intent == "aggregate":
             ans = answer_aggregate(ctx)
+        elif len(order) == 1 and (viewed := self._profile_view(ctx)) is not None:
+            ans = viewed
         else:
             ans = answer_single(ctx)
         if res.ambiguous:

@@ -1,0 +1,152 @@
+"""One candidate seen through the stored profile: "Tell me about X", "How many first-author papers
+does X have?", "What did X do at <company>?". The program picks the profile's values; every value
+is a verbatim span of the CV and is cited as such.
+"""
+from __future__ import annotations
+
+import re
+
+from recruiter.assistant.answer import Answer, CitationBook
+from recruiter.assistant.compose import Context
+from recruiter.assistant.evidence import CandidateText, Evidence
+from recruiter.assistant.lexicon import TermGroup
+from recruiter.assistant.profile_answers import FIRST, VENUES, YEAR, matching_publications
+from recruiter.assistant.snippets import clean
+
+# Words that ask for the whole picture rather than a fact; a question made only of these (and a name)
+# wants an overview.
+_OVERVIEW_WORDS = re.compile(r"^(?:overview|summar\w*|background|profile|introduc\w*|about|brief\w*|résumé|resume|"
+                             r"cv|describe|description|who|介绍|概要|概述|总结|简介|背景|简历|履历|情况|基本情况|"
+                             r"一下|是谁|怎么样)$", re.I)
+_OVERVIEW_CUE = re.compile(r"tell me about|who is|overview|summar|background|introduce|describe|profile|"
+                           r"介绍|概要|概述|总结|简介|背景|是谁|什么情况|基本情况", re.I)
+_DUTIES = re.compile(r"what did .{0,40}\b(?:do|work on|build|own)\b|\bwork(?:ed)? on\b|responsib|\bduties\b|\brole\b|"
+                     r"做了什么|做什么|负责|工作内容|主要工作|职责", re.I)
+LEVELS = {"phd": ("PhD", "博士"), "master": ("Master's", "硕士"), "bachelor": ("Bachelor's", "本科")}
+_PRESENT = re.compile(r"present|now|current|至今|今", re.I)
+
+
+def wants_overview(question: str, groups: list[TermGroup]) -> bool:
+    return bool(_OVERVIEW_CUE.search(question)) and all(_OVERVIEW_WORDS.match(g.surface) for g in groups)
+
+
+def wants_own_paper_count(question: str) -> bool:
+    from recruiter.assistant.profile_answers import asks_about_papers
+    return asks_about_papers(question) and re.search(r"how many|number of|count|多少|几篇", question, re.I) is not None
+
+
+class _Cites:
+    """Evidence from profile spans of one candidate, numbered in a CitationBook."""
+
+    def __init__(self, ctx: Context, cid: str, profile: dict):
+        self.ct: CandidateText = ctx.texts[cid]
+        self.doc = self.ct.doc(profile["doc_id"])
+        self.book = CitationBook(ctx.names)
+        self.evidence: list[Evidence] = []
+
+    def __call__(self, span: dict | None) -> str:
+        if not span:
+            return ""
+        s, e = span["start"], span["end"]
+        section = next((ln.section for ln in self.ct.lines if ln.start <= s <= ln.end), "other")
+        ev = Evidence(self.ct.candidate.id, self.doc.doc_id, self.doc.source, s, e, self.doc.text[s:e], section)
+        self.evidence.append(ev)
+        return self.book.cite(ev)
+
+
+def _v(span: dict | None, limit: int = 80) -> str:
+    text = clean(span["value"]) if span else ""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _dates(entry: dict) -> str:
+    a, b = _v(entry.get("start")), _v(entry.get("end"))
+    return f"{a}–{b}" if a and b else a or b
+
+
+def _answer(ctx: Context, cid: str, cites: _Cites, parts: list[str], intent: str) -> Answer:
+    zh = ctx.plan.lang == "zh"
+    text = ctx.names[cid] + ("：" if zh else ": ") + ("；" if zh else "; ").join(p for p in parts if p)
+    text += "。" if zh else "."
+    return Answer(text=text, citations=cites.book.citations, intent=intent, candidate_ids=[cid],
+                  evidence=cites.evidence)
+
+
+def answer_overview(ctx: Context, cid: str, profile: dict) -> Answer | None:
+    """Current role, degrees, papers and research areas: a short cited portrait."""
+    zh = ctx.plan.lang == "zh"
+    cite = _Cites(ctx, cid, profile)
+    parts: list[str] = []
+    experience = profile.get("experience") or []
+    current = [e for e in experience if e.get("end") and _PRESENT.search(e["end"]["value"])]
+    for e in (current or experience)[:2]:
+        what = ", ".join(x for x in (_v(e.get("role"), 50), _v(e.get("organisation"), 60)) if x) \
+            or _v(e.get("header"), 90)
+        label = ("目前" if current else "曾任") if zh else ("currently" if current else "previously")
+        parts.append(f"{label} {what} ({_dates(e)}) {cite(e.get('header') or e.get('organisation'))}".strip())
+    for e in (profile.get("education") or [])[:3]:
+        level = LEVELS.get(e.get("degree_level") or "", (_v(e.get("degree_text"), 30),) * 2)[1 if zh else 0]
+        field = _v(e.get("field"), 40)
+        field = (f" {field}" if zh else f" in {field}") if field else ""
+        parts.append(f"{level}{field}, {_v(e.get('school'), 60)} ({_dates(e)}) "
+                     f"{cite(e.get('school'))}".strip())
+    pubs = profile.get("publications") or []
+    if pubs:
+        first = [p for p in pubs if p.get("author_position") in ("first", "co-first")]
+        top = (first or pubs)[0]
+        count = (f"列出 {len(pubs)} 篇论文（一作/共同一作 {len(first)} 篇），如「{_v(top.get('title'), 60)}」"
+                 if zh else f"{len(pubs)} papers listed ({len(first)} first or co-first author), e.g. "
+                            f"“{_v(top.get('title'), 60)}”")
+        parts.append(f"{count} {cite(top.get('title'))}")
+    areas = (profile.get("research_areas") or [])[:5]
+    if areas:
+        parts.append(("研究方向：" if zh else "research areas: ") + ", ".join(_v(a, 40) for a in areas) + " "
+                     + "".join(dict.fromkeys(cite(a) for a in areas)))
+    if not cite.evidence:
+        return None
+    return _answer(ctx, cid, cite, parts, "summary")
+
+
+def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5) -> Answer:
+    """"How many (first-author / ACL / 2024) papers does X have?": a count with the papers cited."""
+    zh = ctx.plan.lang == "zh"
+    cite = _Cites(ctx, cid, profile)
+    pubs = matching_publications(profile, ctx.question)
+    first = bool(FIRST.search(ctx.question))
+    what = ("一作（含共同一作）" if first else "") if zh else ("first-author (incl. co-first) " if first else "")
+    filters = [v for v in VENUES.findall(ctx.question) if v.lower() != "findings"] + YEAR.findall(ctx.question)
+    what += " ".join(filters) + " " if filters else ""
+    titles = [f"{_v(p.get('title'), 70)} {cite(p.get('title'))}" for p in pubs[:show]]
+    more = (f" 等" if zh else f" and {len(pubs) - show} more") if len(pubs) > show else ""
+    if zh:
+        head = f"简历列出 {len(pubs)} 篇{what}论文" + ("：" + "；".join(titles) + more if titles else "")
+    else:
+        head = f"{len(pubs)} {what}paper{'s' if len(pubs) != 1 else ''} listed" + \
+               (": " + "; ".join(titles) + more if titles else "")
+    ans = _answer(ctx, cid, cite, [head], "single")
+    ans.notes.append("counted from the papers the CV lists")
+    return ans
+
+
+def experience_entry(profile: dict, question: str) -> dict | None:
+    """The experience entry whose organisation the question names ("at Tencent", "在腾讯")."""
+    q = question.casefold()
+    best, best_len = None, 0
+    for e in profile.get("experience") or []:
+        org = clean((e.get("organisation") or e.get("header") or {}).get("value", "")).casefold()
+        for token in re.findall(r"[a-z][a-z0-9&.\-]+|[\u4e00-\u9fff]{2,}", org):
+            if len(token) >= 3 and token in q and len(token) > best_len:
+                best, best_len = e, len(token)
+    return best
+
+
+def answer_duties(ctx: Context, cid: str, profile: dict, entry: dict, show: int = 3) -> Answer:
+    """"What did X do at Y?": the entry's header and what its bullets say, cited."""
+    cite = _Cites(ctx, cid, profile)
+    head = f"{_v(entry.get('header') or entry.get('organisation'), 90)} {cite(entry.get('header') or entry.get('organisation'))}"
+    details = [f"{_v(d, 120)} {cite(d)}" for d in (entry.get("details") or [])[:show]]
+    return _answer(ctx, cid, cite, [head.strip(), *details], "single")
+
+
+def asks_duties(question: str) -> bool:
+    return bool(_DUTIES.search(question))
