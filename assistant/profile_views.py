@@ -10,7 +10,7 @@ from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
 from recruiter.assistant.evidence import CandidateText, Evidence
 from recruiter.assistant.lexicon import TermGroup
-from recruiter.assistant.profile_answers import FIRST, VENUES, YEAR, matching_publications
+from recruiter.assistant.profile_answers import FIRST, VENUES, YEAR, asks_about_papers, matching_publications
 from recruiter.assistant.snippets import clean
 
 # Words that ask for the whole picture rather than a fact; a question made only of these (and a name)
@@ -31,18 +31,24 @@ def wants_overview(question: str, groups: list[TermGroup]) -> bool:
 
 
 def wants_own_paper_count(question: str) -> bool:
-    from recruiter.assistant.profile_answers import asks_about_papers
     return asks_about_papers(question) and re.search(r"how many|number of|count|多少|几篇", question, re.I) is not None
 
 
-class _Cites:
+def wants_filtered_papers(question: str) -> bool:
+    """"Which of X's papers are from 2025 / at ACL / first-author?": a filter the profile can apply."""
+    return asks_about_papers(question) and bool(FIRST.search(question) or YEAR.search(question) or
+                                                [v for v in VENUES.findall(question) if v.lower() != "findings"])
+
+
+class ProfileCites:
     """Evidence from profile spans of one candidate, numbered in a CitationBook."""
 
-    def __init__(self, ctx: Context, cid: str, profile: dict):
+    def __init__(self, ctx: Context, cid: str, profile: dict, book: CitationBook | None = None,
+                 evidence: list[Evidence] | None = None):
         self.ct: CandidateText = ctx.texts[cid]
         self.doc = self.ct.doc(profile["doc_id"])
-        self.book = CitationBook(ctx.names)
-        self.evidence: list[Evidence] = []
+        self.book = book or CitationBook(ctx.names)   # shared when one answer cites several candidates
+        self.evidence: list[Evidence] = [] if evidence is None else evidence
 
     def __call__(self, span: dict | None) -> str:
         if not span:
@@ -64,7 +70,7 @@ def _dates(entry: dict) -> str:
     return f"{a}–{b}" if a and b else a or b
 
 
-def _answer(ctx: Context, cid: str, cites: _Cites, parts: list[str], intent: str) -> Answer:
+def _answer(ctx: Context, cid: str, cites: ProfileCites, parts: list[str], intent: str) -> Answer:
     zh = ctx.plan.lang == "zh"
     text = ctx.names[cid] + ("：" if zh else ": ") + ("；" if zh else "; ").join(p for p in parts if p)
     text += "。" if zh else "."
@@ -75,7 +81,7 @@ def _answer(ctx: Context, cid: str, cites: _Cites, parts: list[str], intent: str
 def answer_overview(ctx: Context, cid: str, profile: dict) -> Answer | None:
     """Current role, degrees, papers and research areas: a short cited portrait."""
     zh = ctx.plan.lang == "zh"
-    cite = _Cites(ctx, cid, profile)
+    cite = ProfileCites(ctx, cid, profile)
     parts: list[str] = []
     experience = profile.get("experience") or []
     current = [e for e in experience if e.get("end") and _PRESENT.search(e["end"]["value"])]
@@ -110,19 +116,20 @@ def answer_overview(ctx: Context, cid: str, profile: dict) -> Answer | None:
 def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5) -> Answer:
     """"How many (first-author / ACL / 2024) papers does X have?": a count with the papers cited."""
     zh = ctx.plan.lang == "zh"
-    cite = _Cites(ctx, cid, profile)
+    cite = ProfileCites(ctx, cid, profile)
     pubs = matching_publications(profile, ctx.question)
     first = bool(FIRST.search(ctx.question))
-    what = ("一作（含共同一作）" if first else "") if zh else ("first-author (incl. co-first) " if first else "")
-    filters = [v for v in VENUES.findall(ctx.question) if v.lower() != "findings"] + YEAR.findall(ctx.question)
-    what += " ".join(filters) + " " if filters else ""
+    venues = [v for v in VENUES.findall(ctx.question) if v.lower() != "findings"]
+    years = YEAR.findall(ctx.question)
     titles = [f"{_v(p.get('title'), 70)} {cite(p.get('title'))}" for p in pubs[:show]]
     more = (f" 等" if zh else f" and {len(pubs) - show} more") if len(pubs) > show else ""
     if zh:
+        what = "、".join(years + venues) + ("一作（含共同一作）" if first else "")
         head = f"简历列出 {len(pubs)} 篇{what}论文" + ("：" + "；".join(titles) + more if titles else "")
     else:
-        head = f"{len(pubs)} {what}paper{'s' if len(pubs) != 1 else ''} listed" + \
-               (": " + "; ".join(titles) + more if titles else "")
+        what = ("first-author (incl. co-first) " if first else "") + f"paper{'s' if len(pubs) != 1 else ''}"
+        what += (" at " + "/".join(venues) if venues else "") + (" from " + "/".join(years) if years else "")
+        head = f"{len(pubs)} {what} listed" + (": " + "; ".join(titles) + more if titles else "")
     ans = _answer(ctx, cid, cite, [head], "single")
     ans.notes.append("counted from the papers the CV lists")
     return ans
@@ -142,7 +149,7 @@ def experience_entry(profile: dict, question: str) -> dict | None:
 
 def answer_duties(ctx: Context, cid: str, profile: dict, entry: dict, show: int = 3) -> Answer:
     """"What did X do at Y?": the entry's header and what its bullets say, cited."""
-    cite = _Cites(ctx, cid, profile)
+    cite = ProfileCites(ctx, cid, profile)
     head = f"{_v(entry.get('header') or entry.get('organisation'), 90)} {cite(entry.get('header') or entry.get('organisation'))}"
     details = [f"{_v(d, 120)} {cite(d)}" for d in (entry.get("details") or [])[:show]]
     return _answer(ctx, cid, cite, [head.strip(), *details], "single")

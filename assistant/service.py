@@ -8,12 +8,14 @@ from typing import Callable
 from recruiter.assistant.answer import Answer
 from recruiter.assistant.compose import (Context, answer_aggregate, answer_compare, answer_rank,
                                          answer_single, detect_slots)
+from recruiter.assistant.date_compare import answer_date_order, asks_date_order
 from recruiter.assistant.evidence import CandidateText, build_candidate_text, score_lines
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
 from recruiter.assistant.profile_views import (answer_duties, answer_overview, answer_own_paper_count, asks_duties,
-                                               experience_entry, wants_overview, wants_own_paper_count)
+                                               experience_entry, wants_filtered_papers, wants_overview,
+                                               wants_own_paper_count)
 from recruiter.assistant.resolve import resolve
 from recruiter.assistant.workflows import answer_match, answer_prep
 from recruiter.ingest.injection import instruction_spans
@@ -81,8 +83,11 @@ class Assistant:
                 gaps.append(text)
         return gaps
 
+    def _profiles(self, ctx) -> dict[str, dict]:
+        return {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
+
     def _paper_counts(self, ctx) -> Answer | None:
-        profiles = {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
+        profiles = self._profiles(ctx)
         return answer_paper_counts(ctx, profiles) if profiles else None
 
     def _profile_view(self, ctx) -> Answer | None:
@@ -93,6 +98,8 @@ class Assistant:
             return None
         if wants_own_paper_count(ctx.question):
             return answer_own_paper_count(ctx, cid, profile)
+        if ctx.plan.intent == "list" and wants_filtered_papers(ctx.question):
+            return answer_own_paper_count(ctx, cid, profile, show=12)
         if wants_overview(ctx.question, ctx.groups):
             return answer_overview(ctx, cid, profile)
         entry = experience_entry(profile, ctx.question) if asks_duties(ctx.question) else None
@@ -161,6 +168,9 @@ class Assistant:
         elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) \
                 and asks_about_papers(question) and (counted := self._paper_counts(ctx)) is not None:
             ans = counted
+        elif p.intent == "compare" and asks_date_order(question) and \
+                (dated := answer_date_order(ctx, self._profiles(ctx))) is not None:
+            ans = dated
         elif p.intent == "compare":
             ans = answer_compare(ctx)
         elif p.intent == "rank":

@@ -68,3 +68,28 @@ def test_what_they_did_at_a_company_gives_the_entry_and_its_work(seeded_app, ask
 def test_questions_with_a_topic_still_get_the_fact(ask):
     assert "王本友" in ask("Who was Ke Ji's advisor during his PhD?").text
     assert ask("What is Ke Ji's GPA?").abstained
+
+
+@pytest.mark.parametrize("question,first,second", [
+    # 003: Master 2018-2021 (BUPT); 001: 东华大学 硕士 2020.09 – 2023.03
+    ("Which of Jinyi Han and Keqing He graduated from their master's earlier?", "Keqing He", "东华大学"),
+    # 000: 郑州大学 本科 2017.9 - 2021.6; 004: 中山大学 本科 2019.09 - 2023.06
+    ("冀轲和杨子逸谁的本科更早毕业？", "冀轲", "中山大学"),
+    # 000: PhD from 2024.9; 001: PhD from 2023.09
+    ("Who started the PhD later, Ke Ji or Jinyi Han?", "冀轲", "华东师范大学"),
+])
+def test_who_finished_or_started_a_degree_first_is_computed_from_dates(seeded_app, ask, question, first, second):
+    a = ask(question)
+    lead, *rows = a.text.splitlines()
+    assert lead.startswith(first), a.text
+    assert second in rows[1]
+    _verbatim(seeded_app, a)
+    # each row cites the school and the date it is ordered by
+    assert all(len(re.findall(r"\[\d+\]", row)) == 2 for row in rows[:2])
+
+
+def test_filtered_paper_lists_apply_year_and_venue(seeded_app, ask):
+    a = ask("List Ziyi Yang's ICLR 2025 papers.")
+    assert a.text.count("[") == 2 and "Weighted-reward" in a.text and "FuseChat-3.0" in a.text
+    assert "SPELL" not in a.text                       # a 2025 paper, but not at ICLR
+    _verbatim(seeded_app, a)

@@ -1,0 +1,77 @@
+"""Who finished (or started) a degree earlier: computed from the profiles' education dates, not guessed.
+
+"Which of A and B graduated from their master's earlier?", "冀轲和杨子逸谁的本科更早毕业？". The program
+orders the candidates by the date the CV gives for that degree and cites the school and the date.
+"""
+from __future__ import annotations
+
+import re
+
+from recruiter.assistant.answer import Answer, CitationBook
+from recruiter.assistant.compose import Context
+from recruiter.assistant.profile_views import LEVELS, ProfileCites
+from recruiter.assistant.snippets import clean
+from recruiter.ingest.profile_text import date_key
+
+_EARLIER = re.compile(r"earlier|earliest|first|sooner|before|更早|最早|先|早于", re.I)
+_LATER = re.compile(r"later|latest|more recent|most recent|更晚|最晚|晚于|更近", re.I)
+_START = re.compile(r"\bstart|\bbeg[ia]n|\benrol|\bjoin|\bentered|入学|开始|进入|开始读", re.I)
+_END = re.compile(r"graduat|finish|complet|\bend(?:ed)?\b|毕业|结束|完成|读完", re.I)
+_LEVEL = {"phd": re.compile(r"ph\.?\s?d|doctor|博士", re.I),
+          "master": re.compile(r"master|硕士|研究生", re.I),
+          "bachelor": re.compile(r"bachelor|undergrad|本科|学士", re.I)}
+
+
+def asks_date_order(question: str) -> bool:
+    return bool((_EARLIER.search(question) or _LATER.search(question)) and
+                (_START.search(question) or _END.search(question)) and _level(question))
+
+
+def _level(question: str) -> str | None:
+    return next((lvl for lvl, rx in _LEVEL.items() if rx.search(question)), None)
+
+
+def answer_date_order(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
+    level = _level(ctx.question)
+    which = "start" if _START.search(ctx.question) and not _END.search(ctx.question) else "end"
+    later = bool(_LATER.search(ctx.question)) and not _EARLIER.search(ctx.question)
+    zh = ctx.plan.lang == "zh"
+    book, evidence = CitationBook(ctx.names), []
+    dated, missing = [], []
+    for cid in ctx.order:
+        profile = profiles.get(cid)
+        entry = next((e for e in (profile or {}).get("education", []) if e.get("degree_level") == level), None)
+        if entry is None or not entry.get(which) or date_key(entry[which]["value"])[0] == 0:
+            missing.append(cid)
+            continue
+        dated.append((date_key(entry[which]["value"]), cid, profile, entry))
+    if len(dated) < 2:
+        return None   # nothing to order: the general comparison says what each CV states
+    dated.sort(key=lambda d: d[0], reverse=later)
+    for i, (key, cid, profile, entry) in enumerate(dated):   # cited in the order the answer names them
+        cite = ProfileCites(ctx, cid, profile, book, evidence)
+        school = clean(entry["school"]["value"]) + ", " if entry.get("school") else ""
+        when = clean(entry[which]["value"])
+        dated[i] = (key, cid, school + when, f"{cite(entry.get('school'))}{cite(entry[which])}", when)
+    ongoing = [d for d in dated if d[0][0] == 9999]
+    level_name = LEVELS[level][1 if zh else 0]
+    verb = ("入学" if which == "start" else "毕业") if zh else ("started" if which == "start" else "finished")
+    first = dated[0]
+    first_date = first[4]
+    if dated[1][0] == first[0]:
+        lead = (f"{ctx.names[first[1]]}和{ctx.names[dated[1][1]]}的{level_name}同时{verb}（{first_date}）。" if zh else
+                f"{ctx.names[first[1]]} and {ctx.names[dated[1][1]]} {verb} their {level_name} at the same time "
+                f"({first_date}).")
+    elif zh:
+        lead = f"{ctx.names[first[1]]}的{level_name}{'更晚' if later else '更早'}{verb}（{first_date}）。"
+    else:
+        lead = f"{ctx.names[first[1]]} {verb} the {level_name} {'later' if later else 'earlier'} ({first_date})."
+    rows = [f"- {ctx.names[cid]}：{value}{'（在读）' if (k[0] == 9999) else ''} {ref}" if zh else
+            f"- {ctx.names[cid]}: {value}{' (ongoing)' if k[0] == 9999 else ''} {ref}" for k, cid, value, ref, _ in dated]
+    rows += [f"- {ctx.names[cid]}：简历中没有{level_name}的{verb}时间。" if zh else
+             f"- {ctx.names[cid]}: the CV gives no {level_name} {which} date." for cid in missing]
+    if ongoing and which == "end":
+        rows.append("“至今/在读”表示尚未毕业。" if zh else "“Present” means not finished yet.")
+    return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="compare",
+                  candidate_ids=[d[1] for d in dated], evidence=list(evidence))
+
