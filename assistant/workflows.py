@@ -11,7 +11,33 @@ from recruiter.assistant.evidence import (AUTHORS, NUMBER, TAGGED, Line, entry_b
 from recruiter.assistant.lexicon import Lexicon, TermGroup, idf_weights
 
 _NICE = re.compile(r"nice to have|preferred|a plus|bonus|优先|加分", re.I)
+EVIDENCE_LINES = 3      # lines that may evidence one requirement together
+SUPPORT_RATIO = 0.5     # ... each at least this share of the best line's score
 _REQUIREMENT_SPLIT = re.compile(r"(?<=[.;。；!?！？\n])\s*")
+
+
+# Words every JD uses around its requirements: rare in CVs, so idf would make them weigh most.
+_JD_BOILERPLATE = frozenset("""要求 招聘 经验 熟悉 优先 岗位 职责 负责 具备 能力 良好 以上 任职 资格 加分 加分项 者 我们 团队 工作 职位
+了解 掌握 精通 扎实 较强 优秀 相关经验 岗位职责 任职要求 任职资格 有 年 及
+requirements requirement required require responsibilities responsible experience experienced familiar familiarity
+must strong excellent good plus preferred ability abilities skills skill knowledge hiring hire looking ideal join team
+we our you years year including proven solid deep understanding hands-on qualifications qualification minimum
+bonus role position job description apply opportunity work""".split())
+# "Top venue" names no venue; a CV names the venue. One group whose alternatives are the venues.
+_TOP_VENUE = re.compile(r"^(?:顶会|顶级会议|顶刊|顶级期刊|top[- ]?tier|top-?venues?|top conferences?)$", re.I)
+TOP_VENUES = ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "AAAI", "IJCAI", "CVPR", "ICCV", "ECCV", "SIGIR",
+              "KDD", "WWW", "COLM", "COLING", "TACL", "TPAMI"]
+
+
+def _jd_groups(lexicon: Lexicon, sentence: str) -> list[TermGroup]:
+    groups = []
+    for g in lexicon.question_terms(sentence):
+        if g.surface.casefold() in _JD_BOILERPLATE:
+            continue
+        if _TOP_VENUE.match(g.surface):
+            g = TermGroup(g.surface, list(dict.fromkeys([*g.alternatives, *TOP_VENUES])))
+        groups.append(g)
+    return groups
 
 
 def jd_requirements(lexicon: Lexicon, jd: str) -> list[tuple[str, list[TermGroup], float]]:
@@ -21,7 +47,7 @@ def jd_requirements(lexicon: Lexicon, jd: str) -> list[tuple[str, list[TermGroup
         sent = sent.strip()
         if len(sent) < 4:
             continue
-        groups = lexicon.question_terms(sent)
+        groups = _jd_groups(lexicon, sent)
         if groups:
             reqs.append((sent, groups, 0.5 if _NICE.search(sent) else 1.0))
     return reqs
@@ -43,7 +69,11 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
                 continue
             best_score, line, matched = ranked[0]
             req_total = sum(g.weight for g in groups) or 1.0
-            frac = min(1.0, best_score / req_total)
+            # A requirement that lists several skills is met by several lines: count the skills the
+            # best few lines evidence together, not only what one line holds.
+            support = [r for r in ranked[:EVIDENCE_LINES] if r[0] >= SUPPORT_RATIO * best_score]
+            covered = set().union(*(r[2] for r in support))
+            frac = min(1.0, max(best_score, sum(groups[g].weight for g in covered)) / req_total)
             total += weight * frac
             if frac >= 0.3:
                 evs.append((frac * weight, to_evidence(ct, line, groups, best_score, matched, max_chars=160)))

@@ -138,6 +138,16 @@ def test_aggregate_questions_name_exactly_the_evidenced_candidates(ask, question
      "Keqing He"),
     ("LLM post-training engineer for model fusion and model merging with preference optimization.", "杨子逸"),
     ("电商风控大模型算法工程师：负责奖励模型（GRM）训练、仲裁与客服场景的模型落地；熟悉 GRPO 强化学习。", "韩槿一"),
+    # several sentences: the skills a requirement lists are evidenced by different lines of one CV, and
+    # a degree requirement every candidate meets must not outweigh them
+    ("Looking for an NLP scientist in task-oriented dialogue systems: intent detection, slot filling, "
+     "out-of-domain detection. PhD or master's in CS.", "Keqing He"),
+    ("We are hiring a research engineer for code large language models. Must have: experience with code "
+     "generation and code instruction tuning; publications on code LLMs. Nice to have: agent tuning.", "Keqing He"),
+    # JD boilerplate (要求/熟悉/经验) carries no weight; "顶会" is met by a named top venue
+    ("招聘：Agent 强化学习研究员。要求：有 Web Agent、长程任务数据合成经验；熟悉 RL；有顶会论文。", "冀轲"),
+    ("Job: Senior algorithm engineer, recommender systems. Requirements: reinforcement learning for "
+     "recommendation, listwise ranking, industrial recommendation experience.", "Luo Ji"),
 ])
 def test_jd_matching_puts_the_right_candidate_first(ask, jd, first):
     answer = ask("Rank the candidates for this job.", jd=jd)
