@@ -135,15 +135,21 @@ def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5)
     return ans
 
 
-def experience_entry(profile: dict, question: str) -> dict | None:
-    """The experience entry whose organisation the question names ("at Tencent", "在腾讯")."""
-    q = question.casefold()
+_GENERIC_ORG = frozenset("lab labs group team inc ltd co company corp university institute center centre research ai "
+                         "公司 有限公司 科技 集团 股份 实验室 团队 大学 学院 研究院 中心".split())
+
+
+def experience_entry(profile: dict, groups: list[TermGroup]) -> dict | None:
+    """The experience entry whose organisation the question names ("at Tencent", "在腾讯"), matched
+    through the question's terms and their translations (腾讯 ↔ Tencent)."""
     best, best_len = None, 0
     for e in profile.get("experience") or []:
         org = clean((e.get("organisation") or e.get("header") or {}).get("value", "")).casefold()
-        for token in re.findall(r"[a-z][a-z0-9&.\-]+|[\u4e00-\u9fff]{2,}", org):
-            if len(token) >= 3 and token in q and len(token) > best_len:
-                best, best_len = e, len(token)
+        for g in groups:
+            for alt in g.alternatives:
+                alt = alt.casefold().strip()
+                if len(alt) >= 2 and alt not in _GENERIC_ORG and alt in org and len(alt) > best_len:
+                    best, best_len = e, len(alt)
     return best
 
 

@@ -102,7 +102,7 @@ class Assistant:
             return answer_own_paper_count(ctx, cid, profile, show=12)
         if wants_overview(ctx.question, ctx.groups):
             return answer_overview(ctx, cid, profile)
-        entry = experience_entry(profile, ctx.question) if asks_duties(ctx.question) else None
+        entry = experience_entry(profile, ctx.groups) if asks_duties(ctx.question) else None
         if entry is not None and entry.get("details"):
             return answer_duties(ctx, cid, profile, entry)
         return None

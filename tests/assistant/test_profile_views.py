@@ -93,3 +93,13 @@ def test_filtered_paper_lists_apply_year_and_venue(seeded_app, ask):
     assert a.text.count("[") == 2 and "Weighted-reward" in a.text and "FuseChat-3.0" in a.text
     assert "SPELL" not in a.text                       # a 2025 paper, but not at ICLR
     _verbatim(seeded_app, a)
+
+
+@pytest.mark.parametrize("question,org,work", [
+    ("冀轲在腾讯做了什么？", "腾讯", "self-training"),          # 腾讯 inside 腾讯科技(深圳)有限公司
+    ("What did Ke Ji work on at Tencent?", "腾讯", "self-training"),   # through the zh-en dictionary
+])
+def test_the_company_is_found_through_translations_and_partial_names(seeded_app, ask, question, org, work):
+    a = ask(question)
+    assert org in a.text and work in a.text, a.text
+    _verbatim(seeded_app, a)
