@@ -99,8 +99,9 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
         pct = f"{score * 100:.0f}%"
         rows.append(f"{i}. {ctx.names[cid]}（匹配度 {pct}）：{why}" if zh else
                     f"{i}. {ctx.names[cid]} (match {pct}): {why}")
-    note = ("匹配度 = 有简历证据支持的岗位要求占比（必备要求权重 1，加分项 0.5）。" if zh else
-            "Match = share of the JD's requirements evidenced in the CV (must-haves weigh 1, nice-to-haves 0.5).")
+    note = ("匹配度 = 有简历证据支持的岗位要求占比（必备要求权重 1，加分项 0.5）；只计与岗位相关的证据，录用决定由您做出。"
+            if zh else "Match = share of the JD's requirements evidenced in the CV (must-haves weigh 1, nice-to-haves 0.5); "
+            "only job-relevant evidence counts, and the decision stays with you.")
     return Answer(text="\n".join(rows) + "\n" + note, citations=book.citations, intent="match",
                   candidate_ids=[s[1] for s in scored], evidence=[e for s in scored for e in s[2]])
 

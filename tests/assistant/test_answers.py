@@ -152,6 +152,7 @@ def test_aggregate_questions_name_exactly_the_evidenced_candidates(ask, question
 def test_jd_matching_puts_the_right_candidate_first(ask, jd, first):
     answer = ask("Rank the candidates for this job.", jd=jd)
     assert answer.text.splitlines()[0].lstrip("1. ").startswith(first), answer.text
+    assert "decision stays with you" in answer.text or "录用决定由您做出" in answer.text
 
 
 @pytest.mark.parametrize("question,expected", [
