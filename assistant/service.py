@@ -8,7 +8,8 @@ from typing import Callable
 from recruiter.assistant.answer import Answer
 from recruiter.assistant.compose import (Context, answer_aggregate, answer_compare, answer_rank,
                                          answer_single, detect_slots)
-from recruiter.assistant.date_compare import answer_date_order, asks_date_order
+from recruiter.assistant.degrees import (answer_date_order, answer_degree_holders, asks_date_order,
+                                         asks_degree_holders)
 from recruiter.assistant.evidence import CandidateText, build_candidate_text, score_lines
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
@@ -175,6 +176,9 @@ class Assistant:
             ans = answer_compare(ctx)
         elif p.intent == "rank":
             ans = answer_rank(ctx)
+        elif p.intent == "aggregate" and asks_degree_holders(question, groups) and \
+                (holders := answer_degree_holders(ctx, self._profiles(ctx))) is not None:
+            ans = holders
         elif p.intent == "aggregate":
             ans = answer_aggregate(ctx)
         elif len(order) == 1 and (viewed := self._profile_view(ctx)) is not None:

@@ -103,3 +103,15 @@ def test_the_company_is_found_through_translations_and_partial_names(seeded_app,
     a = ask(question)
     assert org in a.text and work in a.text, a.text
     _verbatim(seeded_app, a)
+
+
+@pytest.mark.parametrize("question,holders,not_holders", [
+    ("Which candidates have a PhD?", ["冀轲", "韩槿一"], ["Keqing He", "杨子逸", "Luo Ji"]),   # both 至今
+    ("哪些候选人正在读博？", ["冀轲", "韩槿一"], ["Keqing He", "杨子逸", "Luo Ji"]),
+    ("Who holds a master's degree?", ["Keqing He", "冀轲", "杨子逸", "韩槿一"], ["Luo Ji"]),
+])
+def test_degree_holders_come_from_the_profiles(seeded_app, ask, question, holders, not_holders):
+    a = ask(question)
+    assert all(h in a.text for h in holders) and not any(n in a.text for n in not_holders), a.text
+    assert a.text.count("\n- ") == len(holders)
+    _verbatim(seeded_app, a)

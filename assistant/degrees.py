@@ -1,7 +1,9 @@
-"""Who finished (or started) a degree earlier: computed from the profiles' education dates, not guessed.
+"""Degrees from the profiles' education entries, computed, not guessed.
 
-"Which of A and B graduated from their master's earlier?", "冀轲和杨子逸谁的本科更早毕业？". The program
-orders the candidates by the date the CV gives for that degree and cites the school and the date.
+- "Which of A and B graduated from their master's earlier?", "冀轲和杨子逸谁的本科更早毕业？": the program
+  orders the candidates by the date the CV gives for that degree and cites the school and the date.
+- "Which candidates have a PhD?", "哪些候选人是博士？": the candidates whose CV lists that degree, with
+  the entry cited and whether it is still in progress.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ _EARLIER = re.compile(r"earlier|earliest|first|sooner|before|更早|最早|先|�
 _LATER = re.compile(r"later|latest|more recent|most recent|更晚|最晚|晚于|更近", re.I)
 _START = re.compile(r"\bstart|\bbeg[ia]n|\benrol|\bjoin|\bentered|入学|开始|进入|开始读", re.I)
 _END = re.compile(r"graduat|finish|complet|\bend(?:ed)?\b|毕业|结束|完成|读完", re.I)
-_LEVEL = {"phd": re.compile(r"ph\.?\s?d|doctor|博士", re.I),
+_LEVEL = {"phd": re.compile(r"ph\.?\s?d|doctor|博士|读博", re.I),
           "master": re.compile(r"master|硕士|研究生", re.I),
           "bachelor": re.compile(r"bachelor|undergrad|本科|学士", re.I)}
 
@@ -75,3 +77,41 @@ def answer_date_order(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
     return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="compare",
                   candidate_ids=[d[1] for d in dated], evidence=list(evidence))
 
+
+
+# Words that only restate "has the degree": with nothing else asked, the profile answers it whole.
+_HOLDER_WORDS = re.compile(r"^(?:degrees?|holds?|holding|students?|candidates?|graduates?|正在|在读|读博|读研|学位|"
+                           r"学历|学生|毕业生)$", re.I)
+
+
+def asks_degree_holders(question: str, groups) -> bool:
+    level = _level(question)
+    if level is None:
+        return False
+    return all(_LEVEL[level].search(g.surface) or _HOLDER_WORDS.match(g.surface) for g in groups)
+
+
+def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
+    level = _level(ctx.question)
+    zh = ctx.plan.lang == "zh"
+    book, evidence, rows = CitationBook(ctx.names), [], []
+    for cid in ctx.order:
+        profile = profiles.get(cid)
+        entry = next((e for e in (profile or {}).get("education", []) if e.get("degree_level") == level), None)
+        if entry is None or not entry.get("school"):
+            continue
+        cite = ProfileCites(ctx, cid, profile, book, evidence)
+        ongoing = bool(entry.get("end")) and date_key(entry["end"]["value"])[0] == 9999
+        dates = "–".join(clean(entry[k]["value"]) for k in ("start", "end") if entry.get(k))
+        status = ("，在读" if zh else ", in progress") if ongoing else ""
+        rows.append(f"- {ctx.names[cid]}：{clean(entry['school']['value'])}（{dates}{status}） "
+                    f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}" if zh else
+                    f"- {ctx.names[cid]}: {clean(entry['school']['value'])} ({dates}{status}) "
+                    f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}")
+    if not rows:
+        return None
+    level_name = LEVELS[level][1 if zh else 0]
+    lead = (f"{len(rows)} 位候选人的简历列有{level_name}：" if zh else
+            f"{len(rows)} candidate{'s' if len(rows) != 1 else ''} list a {level_name}:")
+    return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="aggregate",
+                  candidate_ids=list(dict.fromkeys(e.candidate_id for e in evidence)), evidence=list(evidence))
