@@ -161,5 +161,41 @@ def answer_duties(ctx: Context, cid: str, profile: dict, entry: dict, show: int 
     return _answer(ctx, cid, cite, [head.strip(), *details], "single")
 
 
+_ADVISOR = re.compile(r"advis|supervis|mentor|导师", re.I)
+_LEVEL_ASKED = {"phd": re.compile(r"ph\.?\s?d|doctor|博士|读博", re.I), "master": re.compile(r"master|硕士|研究生", re.I),
+                "bachelor": re.compile(r"bachelor|undergrad|本科|学士", re.I)}
+
+
+def asks_advisor(question: str) -> bool:
+    return bool(_ADVISOR.search(question))
+
+
+def answer_advisor(ctx: Context, cid: str, profile: dict) -> Answer | None:
+    """"Who is X's (PhD) advisor?": the education entries that name one. None when the CV names no
+    advisor for the degree asked about, so the general path abstains."""
+    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
+    entries = [e for e in profile.get("education") or []
+               if e.get("advisor") and (not levels or e.get("degree_level") in levels)]
+    if not entries:
+        return None
+    zh = ctx.plan.lang == "zh"
+    cite = ProfileCites(ctx, cid, profile)
+    parts = []
+    for e in entries:
+        level = LEVELS.get(e.get("degree_level") or "", (_v(e.get("degree_text"), 30),) * 2)[1 if zh else 0]
+        where = f"{_v(e.get('school'), 60)}, {_dates(e)}".strip(", ")
+        parts.append(f"{level}（{where}）导师：{_v(e['advisor'], 40)} {cite(e['advisor'])}{cite(e.get('school'))}" if zh
+                     else f"{level} ({where}) advisor: {_v(e['advisor'], 40)} {cite(e['advisor'])}{cite(e.get('school'))}")
+    return _answer(ctx, cid, cite, parts, "single")
+
+
+def asks_advisor_missing(ctx: Context, profile: dict) -> bool:
+    """An advisor question about degrees the CV lists without naming an advisor: not stated.
+    (The profile reads advisors from the education entries, where CVs name them.)"""
+    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
+    listed = [e for e in profile.get("education") or [] if not levels or e.get("degree_level") in levels]
+    return bool(listed) and not any(e.get("advisor") for e in listed)
+
+
 def asks_duties(question: str) -> bool:
     return bool(_DUTIES.search(question))

@@ -54,6 +54,10 @@ def name_variants(candidate: Candidate) -> list[str]:
             given = parts[0]
             if len(given) >= 5:
                 names.append(given)
+        # "子逸" for 杨子逸: a two-character given name is how colleagues write a Chinese name.
+        han = n.replace(" ", "")
+        if _HAN.search(han) and len(han) == 3 and n in (candidate.name, *candidate.aliases):
+            names.append(han[1:])
     return names
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from recruiter.assistant.answer import Answer
-from recruiter.assistant.compose import (Context, answer_aggregate, answer_compare, answer_rank,
+from recruiter.assistant.compose import (Context, abstain, answer_aggregate, answer_compare, answer_rank,
                                          answer_single, detect_slots)
 from recruiter.assistant.degrees import (answer_date_order, answer_degree_holders, asks_date_order,
                                          asks_degree_holders)
@@ -14,7 +14,7 @@ from recruiter.assistant.evidence import CandidateText, build_candidate_text, sc
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
-from recruiter.assistant.profile_views import (answer_duties, answer_overview, answer_own_paper_count, asks_duties,
+from recruiter.assistant.profile_views import (answer_advisor, answer_duties, asks_advisor, asks_advisor_missing, answer_overview, answer_own_paper_count, asks_duties,
                                                experience_entry, wants_filtered_papers, wants_overview,
                                                wants_own_paper_count)
 from recruiter.assistant.resolve import resolve
@@ -103,6 +103,12 @@ class Assistant:
             return answer_own_paper_count(ctx, cid, profile, show=12)
         if wants_overview(ctx.question, ctx.groups):
             return answer_overview(ctx, cid, profile)
+        if asks_advisor(ctx.question):
+            if asks_advisor_missing(ctx, profile):
+                return abstain(ctx, [cid])   # the degree is listed; its advisor is not
+            advised = answer_advisor(ctx, cid, profile)
+            if advised is not None:
+                return advised
         entry = experience_entry(profile, ctx.groups) if asks_duties(ctx.question) else None
         if entry is not None and entry.get("details"):
             return answer_duties(ctx, cid, profile, entry)

@@ -115,3 +115,21 @@ def test_degree_holders_come_from_the_profiles(seeded_app, ask, question, holder
     assert all(h in a.text for h in holders) and not any(n in a.text for n in not_holders), a.text
     assert a.text.count("\n- ") == len(holders)
     _verbatim(seeded_app, a)
+
+
+@pytest.mark.parametrize("question,advisor,school", [
+    ("Who is Ziyi Yang's advisor?", "权小军", "中山大学"),        # 004: the degree line follows the school line
+    ("子逸的导师是谁？", "权小军", "中山大学"),                   # the given name alone names her
+    ("冀轲的硕士导师是谁？", "汪鹏", "东南大学"),
+    ("Who was Ke Ji's advisor during his PhD?", "王本友", "香港中文大学"),
+])
+def test_advisors_come_with_their_degree_and_school(seeded_app, ask, question, advisor, school):
+    a = ask(question)
+    assert advisor in a.text and school in a.text, a.text
+    assert "2019.09" not in a.text                               # never the bachelor's dates of 004
+    _verbatim(seeded_app, a)
+
+
+@pytest.mark.parametrize("question", ["韩槿一的博士导师是谁？", "Who supervised Keqing He?"])
+def test_an_advisor_the_cv_does_not_name_is_not_stated(ask, question):
+    assert ask(question).abstained
