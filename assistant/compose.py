@@ -15,7 +15,7 @@ from recruiter.assistant.evidence import (DATE, HOW_MANY, NUMBER, SLOTS, WHEN, C
 from recruiter.assistant.planner import LIST_WORDS
 from recruiter.assistant.profiles import (asks_missing_degree, entries_for_question, entries_with_tag,
                                           section_entries)
-from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han
+from recruiter.assistant.lexicon import TermGroup, absent_acronyms, absent_names, is_han
 from recruiter.assistant.snippets import clean, snippet
 from recruiter.assistant.planner import Plan
 
@@ -320,8 +320,11 @@ def answer_compare(ctx: Context) -> Answer:
 def _aggregate_hits(ctx: Context, threshold: float) -> list[tuple[float, str, list[Evidence]]]:
     """Candidates whose best evidence is close to the best candidate's (and covers enough on its own)."""
     found = []
+    worked = _SECTION_CUES["experience"].search(ctx.question)
     for cid in ctx.order:
         evs, cov = best_evidence(ctx, cid, max_lines=2, max_chars=200)
+        if worked:   # "worked at Google" is not shown by a "Google Scholar" link in the header
+            evs = [e for e in evs if e.section != "contact"]
         if evs:
             found.append((max(e.score for e in evs), cov, cid, evs))
     if not found:
@@ -334,7 +337,8 @@ def _aggregate_hits(ctx: Context, threshold: float) -> list[tuple[float, str, li
 
 def answer_aggregate(ctx: Context) -> Answer:
     """Which candidates have X: each candidate judged on its own CV; only those with evidence are named."""
-    hits = _aggregate_hits(ctx, AGGREGATE_COVERAGE)
+    # a named thing no CV mentions ("Japanese", "Kubernetes", "GPA"): no candidate has it
+    hits = [] if absent_names(ctx.groups) else _aggregate_hits(ctx, AGGREGATE_COVERAGE)
     if not hits:
         return abstain(ctx)
     book = CitationBook(ctx.names)

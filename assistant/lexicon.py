@@ -216,6 +216,12 @@ def idf_weights(groups: list[TermGroup], lines_low: list[str]) -> None:
         g.weight = 0.0 if g.absent else math.log(1 + (n - df + 0.5) / (df + 0.5)) ** 1.5
 
 
+def absent_names(groups: list[TermGroup]) -> list[str]:
+    """Acronyms and capitalised names (a language, a company, a tool) asked for that no CV mentions."""
+    return absent_acronyms(groups) + [g.surface for g in groups if g.absent and len(g.surface) >= 3
+                                      and re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)*", g.surface)]
+
+
 def absent_acronyms(groups: list[TermGroup]) -> list[str]:
     """Specific things asked for that no CV mentions at all ("GPA", "TOEFL"): the CVs don't say."""
     return [g.surface for g in groups if g.absent and re.fullmatch(r"[A-Z]{2,6}\d*", g.surface)]

@@ -133,3 +133,12 @@ def test_advisors_come_with_their_degree_and_school(seeded_app, ask, question, a
 @pytest.mark.parametrize("question", ["韩槿一的博士导师是谁？", "Who supervised Keqing He?"])
 def test_an_advisor_the_cv_does_not_name_is_not_stated(ask, question):
     assert ask(question).abstained
+
+
+@pytest.mark.parametrize("question", [
+    "Which candidates speak Japanese?",        # no CV mentions Japanese; "speaker" must not count as "speak"
+    "Which candidates have worked at Google?",  # 000's header links a "Google Scholar Profile": not a job
+])
+def test_aggregate_abstains_when_no_cv_has_the_named_thing(ask, question):
+    a = ask(question)
+    assert a.abstained and not a.citations, a.text
