@@ -10,18 +10,22 @@ What it does, in one run:
   4. at each size times the real query path, CandidateStore.search(query, k=8, mode) for dense, BM25 and
      hybrid, with the query-embedding cache cleared before every query (so USE embeds each query), over
      40 recruiter questions (the dev set's 20 + 20 about the bench CVs), after one warm-up pass;
-  5. reports p50/p95 ms, the BM25 rebuild time after growth, memory (this process's RSS, the server's
-     RSS, the RSS the BM25 index adds), and Chroma's size on disk.
+  5. reports p50/p95 ms and, for the product's BM25 index (vectorstore/bm25.py, incremental postings):
+     the catch-up after the growth step (the first search applies the catalog's change log), the catch-up
+     after one more CV is added and after it is removed (the per-write cost), a full build from the catalog
+     (what a process that opens the store pays), the RSS a built index takes, this process's and the
+     server's RSS, and Chroma's size on disk.
 
 Growth vectors are NOT USE: embedding 100k passages with USE takes ~1 CPU-hour on this machine, so stored passages get
 hash-seeded random unit vectors (512-d, deterministic per text). Query vectors are real USE. HNSW search
 cost depends little on the data at this size, but dense *results* are meaningless here: this measures speed.
 
-Also timed (no product code changed): "BM25 postings", the same Okapi scores (rank-bm25's idf, k1, b,
-epsilon) computed from a per-term postings index in numpy — what vectorstore/bm25.py would do with bm25s-style
-precomputed sparse weights. Its scores are checked against rank-bm25's on every query.
+Checked at every size: the incrementally grown index ranks every query exactly as a fresh build of the same
+passages does (same top 20, scores equal to 1e-9), and its scores equal rank-bm25's BM25Okapi (when rank-bm25 is
+installed; on the first REFERENCE_QUERIES queries, as rank-bm25 takes ~1 s per query at 100k).
 
     .venv/bin/python bench/scale.py [--quick] [--sizes 10000,50000,100000] [--files 150] [--no-doc]
+    .venv/bin/python bench/scale.py --bm25-only [--files 40]   # the BM25 index alone, in seconds
 """
 from __future__ import annotations
 
@@ -71,6 +75,7 @@ BENCH_QUERIES = [
     "public relations press releases", "agriculture crop management", "paralegal legal research",
     "automotive service technician ASE certified",
 ]
+REFERENCE_QUERIES = 10   # queries also scored by rank-bm25 (slow: it loops over every passage per term)
 
 
 class RandomUnitEmbeddings:
@@ -91,43 +96,6 @@ class RandomUnitEmbeddings:
 
     def embed_query(self, text):
         return self.real.embed_query(text)      # the real query path
-
-
-class PostingsBM25:
-    """BM25Okapi's scores from per-term postings (doc index array + precomputed weight array), numpy only."""
-
-    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25):
-        import math
-        from collections import Counter, defaultdict
-
-        import numpy as np
-        self.np = np
-        n = len(docs)
-        lengths = np.array([len(d) for d in docs], dtype=np.float64)
-        avgdl = lengths.mean() if n else 0.0
-        post_ix: dict[str, list[int]] = defaultdict(list)
-        post_tf: dict[str, list[int]] = defaultdict(list)
-        for i, d in enumerate(docs):
-            for term, tf in Counter(d).items():
-                post_ix[term].append(i)
-                post_tf[term].append(tf)
-        idf = {t: math.log(n - len(ix) + 0.5) - math.log(len(ix) + 0.5) for t, ix in post_ix.items()}
-        floor = epsilon * (sum(idf.values()) / len(idf)) if idf else 0.0   # rank-bm25's negative-idf rule
-        norm = k1 * (1 - b + b * lengths / avgdl) if n else lengths
-        self.n, self.postings = n, {}
-        for t, ix in post_ix.items():
-            ix_a = np.array(ix, dtype=np.int32)
-            tf = np.array(post_tf[t], dtype=np.float64)
-            w = (idf[t] if idf[t] >= 0 else floor) * tf * (k1 + 1) / (tf + norm[ix_a])
-            self.postings[t] = (ix_a, w.astype(np.float32))
-
-    def scores(self, tokens: list[str]):
-        s = self.np.zeros(self.n, dtype=self.np.float32)
-        for t in tokens:
-            p = self.postings.get(t)
-            if p is not None:
-                s[p[0]] += p[1]
-        return s
 
 
 def free_port() -> int:
@@ -213,6 +181,63 @@ def time_queries(store, queries: list[str], mode: str) -> list[float]:
     return out
 
 
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def fresh(store) -> None:
+    """The store's own catch-up (change log delta, or rebuild), as its next search would run it."""
+    with store._lock:
+        store._fresh()
+
+
+def check_index(store, queries: list[str], reference: bool) -> dict:
+    """Full-build time and RSS, and the grown index's rankings/scores against a fresh build and rank-bm25."""
+    import numpy as np
+
+    from recruiter.vectorstore.bm25 import BM25Index
+    from recruiter.vectorstore.bm25_sync import index_rows
+    gc.collect()
+    rss0, t = _rss_bytes(os.getpid()), time.perf_counter()
+    with store.catalog.snapshot():
+        rows = index_rows(store.catalog.passages_with_tokens(), store.catalog, store._tokens_for)
+    built = BM25Index(store.bm25.tokenizer)
+    built.build(rows)
+    out = {"bm25_build_s": time.perf_counter() - t}
+    order = [r[0] for r in rows]
+    del rows
+    gc.collect()
+    out["bm25_rss_mb"] = (_rss_bytes(os.getpid()) - rss0) / MB
+    grown, same, worst = store.bm25, True, 0.0
+    for q in queries:
+        g, b = grown.scores(q), built.scores(q)
+        same &= grown.rank(g, 20) == built.rank(b, 20)
+        gs = np.array([g[grown._slot_of[pid]] for pid in order]) if len(g) else np.zeros(0)
+        bs = np.array([b[built._slot_of[pid]] for pid in order]) if len(b) else np.zeros(0)
+        worst = max(worst, float(np.max(np.abs(gs - bs))) if len(gs) else 0.0)
+    out.update(same_as_fresh=same, max_abs_diff_vs_fresh=worst, max_abs_diff_vs_rank_bm25=None)
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        return out
+    if not reference:
+        return out
+    with store.catalog.snapshot():
+        rows = index_rows(store.catalog.passages_with_tokens(), store.catalog, store._tokens_for)
+    ref, ref_worst = BM25Okapi([r[2] for r in rows]), 0.0
+    del rows
+    for q in queries[:REFERENCE_QUERIES]:
+        tokens = store.bm25.tokenizer.query_tokens(q)
+        b = built.scores(q)
+        bs = np.array([b[built._slot_of[pid]] for pid in order]) if len(b) else np.zeros(len(order))
+        ref_worst = max(ref_worst, float(np.max(np.abs(ref.get_scores(tokens) - bs))))
+    out["max_abs_diff_vs_rank_bm25"] = ref_worst
+    del ref
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -221,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=150, help="distinct CVs parsed and replicated")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-doc", action="store_true")
+    ap.add_argument("--bm25-only", action="store_true",
+                    help="the BM25 index alone, no Chroma (seconds); prints, never writes the doc")
     args = ap.parse_args(argv)
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
 
@@ -232,11 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     load_start = load()
     print(f"sizes {sizes}; {machine()}; {stamp()}; repo {git_rev()}; load {load_start}", flush=True)
     queries = [q["question"] for q in load_questions(SHARED / "eval" / "devset.jsonl")] + BENCH_QUERIES
-    real = make_embeddings(Settings.from_env(llm="none"))
-    emb = RandomUnitEmbeddings(real)
     t = time.perf_counter()
     docs = base_documents(args.corpus, args.files)
     print(f"parsed {len(docs)} distinct CVs in {time.perf_counter() - t:.0f} s", flush=True)
+    if args.bm25_only:
+        from scale_bm25 import bm25_only
+        bm25_only(docs, sizes, queries, REFERENCE_QUERIES)
+        return 0
+    emb = RandomUnitEmbeddings(make_embeddings(Settings.from_env(llm="none")))
 
     results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp_s:
@@ -260,46 +290,28 @@ def main(argv: list[str] | None = None) -> int:
                     total += len(passages)
                 print(f"grown to {total} passages (upsert so far: " +
                       ", ".join(f"{m} {grow_s[m]:.0f} s" for m in stores) + ")", flush=True)
+                extra = next(feed)   # one more CV, added and removed again: the per-write catch-up
                 for m, s in stores.items():
-                    gc.collect()
-                    rss0 = _rss_bytes(os.getpid())
-                    t = time.perf_counter()
-                    s.search("warm up", k=8, mode="bm25")          # rebuilds BM25 after the writes
-                    rebuild = time.perf_counter() - t
-                    bm25_mb = (_rss_bytes(os.getpid()) - rss0) / MB
+                    row = {"size": total, "mode": m, "upsert_passages_per_s": total / grow_s[m]}
+                    row["bm25_catch_up_s"] = timed(lambda: s.search("warm up", k=8, mode="bm25"))
                     time_queries(s, queries, "hybrid")             # warm-up pass (HNSW pages, jieba)
-                    row = {"size": total, "mode": m, "bm25_rebuild_s": rebuild, "bm25_rss_mb": bm25_mb,
-                           "upsert_passages_per_s": total / grow_s[m]}
                     for mode in MODES:
                         ms = time_queries(s, queries, mode)
                         row[mode] = {"p50": pct(ms, 50), "p95": pct(ms, 95), "mean": sum(ms) / len(ms)}
-                    # the postings prototype on the same tokens, checked against rank-bm25's scores
-                    import numpy as np
-                    rows_tok = [tok.split() if tok else [] for _, tok in s.catalog.passages_with_tokens()]
-                    t = time.perf_counter()
-                    proto = PostingsBM25(rows_tok)
-                    row["postings_build_s"] = time.perf_counter() - t
-                    ms, ms_okapi, worst = [], [], 0.0
-                    for q in queries:
-                        toks = [x for x in s.bm25.tokenizer.query_tokens(q) if x in s.bm25._bm25.idf]
-                        t = time.perf_counter()
-                        ps = proto.scores(toks)
-                        top = np.argpartition(-ps, 32)[:32] if len(ps) > 32 else np.arange(len(ps))
-                        ms.append(1000 * (time.perf_counter() - t))
-                        t = time.perf_counter()
-                        ref = s.bm25._bm25.get_scores(toks) if toks else np.zeros(len(ps))
-                        ms_okapi.append(1000 * (time.perf_counter() - t))
-                        worst = max(worst, float(np.max(np.abs(ref - ps))) if len(ps) else 0.0)
-                        del top
-                    row["bm25_postings"] = {"p50": pct(ms, 50), "p95": pct(ms, 95), "max_abs_diff": worst}
-                    row["bm25_okapi_scoring"] = {"p50": pct(ms_okapi, 50), "p95": pct(ms_okapi, 95)}
+                    s.upsert(*extra)
+                    row["bm25_add_cv_ms"] = 1000 * timed(lambda: fresh(s))
+                    s.remove_candidate(extra[1].id)
+                    row["bm25_remove_cv_ms"] = 1000 * timed(lambda: fresh(s))
+                    row.update(check_index(s, queries, reference=m == "embedded"))   # same passages in both
                     row["process_rss_mb"] = _rss_bytes(os.getpid()) / MB
                     row["server_rss_mb"] = _rss_bytes(server.pid) / MB
                     row["chroma_disk_mb"] = du_mb(tmp / ("home-embedded/chroma" if m == "embedded" else "server-data"))
                     results.append(row)
                     print(f"  {m:<8} " + "  ".join(f"{mode} p50 {row[mode]['p50']:.0f} p95 {row[mode]['p95']:.0f} ms"
-                                                   for mode in MODES) + f"  (BM25 rebuild {rebuild:.1f} s)", flush=True)
-                    del proto
+                                                   for mode in MODES)
+                          + f"  (BM25 catch-up {row['bm25_catch_up_s']:.1f} s, +1 CV {row['bm25_add_cv_ms']:.1f} ms, "
+                          f"full build {row['bm25_build_s']:.1f} s, same ranking as a fresh build: "
+                          f"{row['same_as_fresh']})", flush=True)
         finally:
             for s in stores.values():
                 s.close()
@@ -307,20 +319,29 @@ def main(argv: list[str] | None = None) -> int:
         print("chroma server stopped", flush=True)
 
     head = (f"{'passages':>8} {'chroma':<8} {'dense p50/p95':>13} {'BM25 p50/p95':>13} {'hybrid p50/p95':>14} "
-            f"{'postings p50/p95':>16} {'BM25 rebuild':>12} {'BM25 MB':>7} {'proc MB':>7} {'server MB':>9} {'disk MB':>7}")
+            f"{'catch-up +1 CV/-1 CV':>20} {'full build':>10} {'BM25 MB':>7} {'proc MB':>7} {'server MB':>9} {'disk MB':>7}")
     lines = [head, "-" * len(head)]
     for r in results:
         lines.append(f"{r['size']:>8} {r['mode']:<8} {r['dense']['p50']:>6.0f}/{r['dense']['p95']:<6.0f} "
                      f"{r['bm25']['p50']:>6.0f}/{r['bm25']['p95']:<6.0f} {r['hybrid']['p50']:>7.0f}/{r['hybrid']['p95']:<6.0f} "
-                     f"{r['bm25_postings']['p50']:>8.1f}/{r['bm25_postings']['p95']:<7.1f} {r['bm25_rebuild_s']:>10.1f} s "
+                     f"{r['bm25_add_cv_ms']:>9.1f}/{r['bm25_remove_cv_ms']:<5.1f} ms {r['bm25_build_s']:>8.1f} s "
                      f"{r['bm25_rss_mb']:>7.0f} {r['process_rss_mb']:>7.0f} {r['server_rss_mb']:>9.0f} {r['chroma_disk_mb']:>7.0f}")
+    diffs = [r["max_abs_diff_vs_rank_bm25"] for r in results if r.get("max_abs_diff_vs_rank_bm25") is not None]
     notes = ["ms per query, real query path (USE query embedding included); stored vectors are random unit vectors "
              "(growth only; USE for 100k passages would take ~1 CPU-hour here).",
-             "postings = the same BM25Okapi scores from a numpy postings index (max |diff| vs rank-bm25: " +
-             f"{max(r['bm25_postings']['max_abs_diff'] for r in results):.1e}); rank-bm25 get_scores alone p95: " +
-             ", ".join(f"{r['size']} {r['bm25_okapi_scoring']['p95']:.0f} ms" for r in results if r['mode'] == 'embedded') + ".",
+             "BM25 = vectorstore/bm25.py's incremental postings index. catch-up +1 CV / -1 CV = bringing the index up to "
+             "the catalog after one CV is upserted / removed (the change log's delta, no rebuild); full build = "
+             "reading the catalog's cached tokens and building the index, what a process pays on its first search; "
+             "BM25 MB = RSS one built index takes.",
+             "first search after each growth step (a full build at the first size, then the change log's delta of "
+             "the whole step): " +
+             ", ".join(f"{r['size']} {r['mode']} {r['bm25_catch_up_s']:.1f} s" for r in results) + ".",
+             "grown index vs a fresh build of the same passages, every query: same top 20 " +
+             ("at every size" if all(r["same_as_fresh"] for r in results) else "NOT at every size") +
+             f", max |score diff| {max(r['max_abs_diff_vs_fresh'] for r in results):.1e}; vs rank-bm25 BM25Okapi "
+             f"(first {REFERENCE_QUERIES} queries): " + (f"max |diff| {max(diffs):.1e}" if diffs else "not installed") + ".",
              "proc MB = this process (both stores' catalogs + BM25 indexes, embedded Chroma, USE); server MB = the chroma "
-             "run process; BM25 MB = RSS added by one BM25 rebuild.",
+             "run process.",
              "upsert rate (product path, fake embeddings): " +
              ", ".join(f"{r['mode']} {r['upsert_passages_per_s']:.0f} passages/s" for r in results[-2:]) + "."]
     last = [r for r in results if r["size"] == results[-1]["size"]]

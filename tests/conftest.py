@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,9 @@ EXAMPLES = REPO / "examples" / "candidates"
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")   # Chroma must not phone home from tests
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Each test starts and stops its own servers: CLI subprocesses get a llama.cpp child, not the per-user
+# shared server that outlives them (tests/runtime/test_llm_server_reuse.py asks for that one itself).
+os.environ.setdefault("RECRUITER_LLM_SERVER", "child")
 
 
 class RemoteCallBlocked(RuntimeError):
@@ -77,3 +85,43 @@ def small_model_path():
     if path is None:
         skip_or_fail("local model qwen2.5-coder-0.5b not fetched: run scripts/setup.sh qwen2.5-coder-0.5b")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` on a free 127.0.0.1 port with its data under tmp_path; yields its URL, stops it."""
+    exe = Path(sys.executable).with_name("chroma")
+    exe = str(exe) if exe.exists() else shutil.which("chroma")
+    if not exe:
+        skip_or_fail("the chroma CLI is not installed (it comes with chromadb)")
+    port = free_port()
+    log = open(tmp_path / "chroma.log", "wb")
+    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port),
+                             "--path", str(tmp_path / "server-data")], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60   # generous: a loaded CI machine starts it slowly
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

@@ -5,7 +5,9 @@ always end up holding exactly its passage ids:
 - upsert writes Chroma first, then commits the catalog in one transaction, then deletes stale Chroma
   ids, so a crash at any point leaves at worst Chroma orphans or gaps, which ``reconcile`` (run on
   every writable open) repairs;
-- BM25 lives in memory and is rebuilt from the catalog (cached tokens) whenever its generation moves.
+- BM25 lives in memory; when the catalog generation moves (a write here or in another process) it applies
+  the passages the catalog's change log names since its own generation, or rebuilds from the cached
+  tokens when the log can't tell.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 from recruiter.ingest.models import Candidate, Document, Passage
 
 from .bm25 import TOKENIZER_VERSION, BM25Index, CVTokenizer
+from .bm25_sync import catch_up
 from .catalog import Catalog
 from .dense import DEFAULT_COLLECTION, DenseIndex, open_client
 from .lock import HomeLock, WriteLock
@@ -68,7 +71,7 @@ class CandidateStore:
         self._home_lock = HomeLock(self.home)
         self._write_lock = WriteLock(self.home)
         self._qcache: OrderedDict[str, list[float]] = OrderedDict()
-        self._passages: dict[str, Passage] = {}   # id -> passage, rebuilt with the BM25 index
+        self._passages: dict[str, Passage] = {}   # id -> passage, kept up to date with BM25
         self.bm25 = BM25Index(tokenizer)
         self.catalog = self.dense = self._client = None
         try:
@@ -115,8 +118,13 @@ class CandidateStore:
         """True when this file name is stored with these exact bytes: ingest can skip parsing it."""
         return self.catalog.file_hash_for(source) == file_hash
 
-    def upsert(self, document: Document, candidate: Candidate, passages: Sequence[Passage]) -> str:
-        """Store one CV: "added", "replaced" (its old passages are dropped exactly) or "unchanged"."""
+    def upsert(self, document: Document, candidate: Candidate, passages: Sequence[Passage],
+               vectors: Sequence[Sequence[float]] | None = None) -> str:
+        """Store one CV: "added", "replaced" (its old passages are dropped exactly) or "unchanged".
+
+        ``vectors`` (optional): each passage's embedding of ``dense.indexed_text(passage, candidate.name)``,
+        computed elsewhere with this store's embeddings (an ingest worker); otherwise embedded here.
+        """
         passages = list(passages)
         _validate(document, candidate, passages)
         with self._writing():
@@ -131,7 +139,7 @@ class CandidateStore:
             names = candidate.all_names()
             tokens = [self._tokens_for(p, names) for p in passages]
             old_ids = self.catalog.passage_ids(old.doc_id) if old is not None else set()
-            self.dense.add([(p, candidate.name) for p in passages])               # 1. orphans if we crash
+            self.dense.add([(p, candidate.name) for p in passages], vectors)      # 1. orphans if we crash
             self.catalog.replace_document(document, candidate, passages, tokens)   # 2. the commit point
             stale = old_ids - {p.id for p in passages}
             if stale:
@@ -305,24 +313,15 @@ class CandidateStore:
         return vector
 
     def _fresh(self) -> None:
-        """Rebuild BM25 (and the passage map) when the catalog changed, here or in another process."""
+        """Bring BM25 (and the passage map) up to the catalog's generation, after writes made here or in
+        another process (see bm25_sync: a change-log delta, or a rebuild when the log can't tell)."""
         if self.catalog is None:
             raise RuntimeError("the store is closed")
-        generation = self.catalog.generation()
-        if generation == self.bm25.generation:
+        if self.catalog.generation() == self.bm25.generation:
             return
         if self.read_only and not self.chroma_url and self.bm25.generation is not None:
             self._reopen_dense()
-        rows, names = self.catalog.passages_with_tokens(), None
-        built = []
-        for p, tokens in rows:
-            if tokens is None:   # a reader next to an old writer: tokenize in memory
-                names = names or {c.id: c.all_names() for c in self.catalog.candidates()}
-                tokens = self._tokens_for(p, names.get(p.candidate_id, []))
-            built.append((p.id, p.candidate_id, tokens.split()))
-        self._passages = {p.id: p for p, _ in rows}
-        self.bm25.build(built, generation)
-
+        catch_up(self.bm25, self.catalog, self._passages, self._tokens_for)
 
     def _reopen_dense(self) -> None:
         # An embedded reader's HNSW index is a snapshot taken at open; when another process has written,
