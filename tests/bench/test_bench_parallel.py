@@ -107,3 +107,56 @@ def test_a_worker_crash_fails_only_its_file(files):
     assert len(crashed) == 1 and isinstance(crashed[0].error, IngestError) and crashed[0].error.kind == "corrupt"
     assert all(r.extra == r.source for r in results if r.ok)
     assert sum(r.ok for r in results) == sum(not isinstance(_expected(f), IngestError) for f in files) - 1
+
+
+ORPHAN_SCRIPT = """
+import json, multiprocessing, sys, time
+from pathlib import Path
+from recruiter.ingest.parallel import parse_parallel
+
+if __name__ == "__main__":
+    files = sorted(Path(sys.argv[1]).iterdir())
+    gen = parse_parallel(files * 4, workers=2, window=2, serial_below=0)
+    next(gen)
+    print(json.dumps([p.pid for p in multiprocessing.active_children()]), flush=True)
+    time.sleep(600)   # holds the pool, idle: the state a SIGKILL of `recruiter ingest` leaves behind
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_exit_when_their_parent_is_killed(files, tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = files[0].parent
+    script = tmp_path / "hold_pool.py"
+    script.write_text(ORPHAN_SCRIPT, encoding="utf-8")
+    # stderr to a file: the killed parent's resource tracker reports leaked semaphores there
+    with open(tmp_path / "stderr.log", "wb") as err:
+        proc = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, stderr=err,
+                                text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line, (tmp_path / "stderr.log").read_text(errors="replace")[-2000:]
+        workers = json.loads(line)
+        assert len(workers) == 2 and all(_alive(p) for p in workers)
+    finally:
+        proc.send_signal(signal.SIGKILL)       # the parent only: its workers are on their own now
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 60           # a bound on waiting, not a speed check
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [p for p in workers if _alive(p)]
+    for p in left:                             # don't leak them into the rest of the run
+        os.kill(p, signal.SIGKILL)
+    assert not left, "worker processes outlived their killed parent"

@@ -115,8 +115,6 @@ def test_remove_in_a_running_app_drops_the_assistants_cache(loaded_home, open_ap
     assert target_id not in app.assistant._texts, "the removed CV's text is still cached"
 
 
-@pytest.mark.xfail(strict=True, reason="vectorstore: Chroma keeps the removed passages' text in its write-ahead log "
-                                       "(chroma.sqlite3, table embeddings_queue) until ~1000 later writes compact it")
 def test_remove_leaves_no_cv_text_in_the_data_dir(loaded_home, run_cli):
     home, _ = loaded_home
     run_cli(home, "remove", TARGET, "--json")
