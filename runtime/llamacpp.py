@@ -212,6 +212,30 @@ def _http_ok(url: str, timeout: float = 2.0) -> bool:
 
 # --- child side ---------------------------------------------------------------------------
 
+def server_params(model: str, *, host: str = "127.0.0.1", port: int = 0, threads: int = 2, ctx: int = 4096,
+                  parallel: int = 1, alias: str | None = None, api_key: str | None = None):
+    """xllamacpp parameters for our API-only server: also used by the shared server (runtime/llmserver.py)."""
+    import xllamacpp
+
+    p = xllamacpp.CommonParams()
+    p.model.path = model
+    p.n_ctx = ctx
+    p.n_parallel = parallel          # 1 slot: every request reuses the same KV cache (prompt cache stays hot)
+    p.cpuparams.n_threads = threads
+    p.cpuparams_batch.n_threads = threads
+    p.cache_prompt = True            # a request sharing a prefix with the slot's last one skips that prefix
+    p.hostnames = [host]
+    p.port = port
+    p.ui = False                     # no web UI: this server is an API for our app only
+    p.offline = True                 # never try to fetch anything from a model hub
+    p.endpoint_metrics = True
+    if alias:
+        p.model_alias = {alias}
+    if api_key:
+        p.api_keys = [api_key]
+    return p
+
+
 def serve(model: str, *, host: str = "127.0.0.1", port: int = 0, threads: int = 2, ctx: int = 4096,
           parallel: int = 1, alias: str | None = None, api_key: str | None = None,
           log_path: str | None = None) -> None:
@@ -222,23 +246,8 @@ def serve(model: str, *, host: str = "127.0.0.1", port: int = 0, threads: int = 
     """
     import xllamacpp
 
-    p = xllamacpp.CommonParams()
-    p.model.path = model
-    p.n_ctx = ctx
-    p.n_parallel = parallel          # 1 slot: every request reuses the same KV cache (prompt cache stays hot)
-    p.cpuparams.n_threads = threads
-    p.cpuparams_batch.n_threads = threads
-    p.cache_prompt = True
-    p.hostnames = [host]
-    p.port = port
-    p.ui = False                     # no web UI: this server is an API for our app only
-    p.offline = True                 # never try to fetch anything from a model hub
-    p.endpoint_metrics = True
-    if alias:
-        p.model_alias = {alias}
-    if api_key:
-        p.api_keys = [api_key]
-
+    p = server_params(model, host=host, port=port, threads=threads, ctx=ctx, parallel=parallel, alias=alias,
+                      api_key=api_key)
     stop = threading.Event()
 
     def on_signal(signum, frame):

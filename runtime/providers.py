@@ -85,13 +85,17 @@ class LLMHandle:
                                         s.llm_api_key, provider="openai" if not s.llm_base_url else None)
             return MaskingChat(chat) if self.masks_contacts else chat
         from recruiter.runtime.llamacpp import LlamaServer
+        from recruiter.runtime.llmserver import shared_server
         from recruiter.runtime.modelfetch import ensure_local_model
 
         if self._server is not None:          # it died: clean up what is left before a restart
             self._server.stop()
-        path = ensure_local_model(s.local_model, s.model_cache, progress=self.progress)
-        self._server = LlamaServer(path, n_threads=s.llm_threads, n_ctx=s.llm_ctx,
-                                   model_alias=s.local_model).start()
+        if s.llm_server == "shared":          # the CLI: one per-user server, reused by later processes
+            self._server = shared_server(s, progress=self.progress).start()
+        else:
+            path = ensure_local_model(s.local_model, s.model_cache, progress=self.progress)
+            self._server = LlamaServer(path, n_threads=s.llm_threads, n_ctx=s.llm_ctx,
+                                       model_alias=s.local_model).start()
         return OpenAICompatibleChat(self._server.base_url, s.local_model, self._server.api_key,
                                     provider="llama.cpp")
 

@@ -39,11 +39,13 @@ class Settings:
     local_model: str = DEFAULT_LOCAL_MODEL
     llm_threads: int = 2
     llm_ctx: int = 4096
+    llm_server: str = "child"                # child: a llama.cpp child per process | shared: runtime/llmserver.py
     chroma_url: str | None = None            # http://host:port -> Chroma HttpClient instead of embedded
     contacts_to_llm: str = "auto"            # auto: masked for non-loopback model URLs | mask | send
     max_file_mb: float = 20.0
     max_pages: int = 60
     max_passages_per_file: int = 2000
+    ingest_workers: int = 2                  # parse+embed processes for a batch of files; 1 = in-process
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -63,11 +65,13 @@ class Settings:
             local_model=env.get("RECRUITER_LOCAL_MODEL") or DEFAULT_LOCAL_MODEL,
             llm_threads=int(env.get("RECRUITER_LLM_THREADS") or 2),
             llm_ctx=int(env.get("RECRUITER_LLM_CTX") or 4096),
+            llm_server=(env.get("RECRUITER_LLM_SERVER") or "child").strip().lower(),
             chroma_url=env.get("RECRUITER_CHROMA_URL") or None,
             contacts_to_llm=(env.get("RECRUITER_CONTACTS_TO_LLM") or "auto").strip().lower(),
             max_file_mb=float(env.get("RECRUITER_MAX_FILE_MB") or 20.0),
             max_pages=int(env.get("RECRUITER_MAX_PAGES") or 60),
             max_passages_per_file=int(env.get("RECRUITER_MAX_PASSAGES_PER_FILE") or 2000),
+            ingest_workers=max(1, int(env.get("RECRUITER_INGEST_WORKERS") or min(2, os.cpu_count() or 1))),
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         if "home" in overrides:

@@ -61,16 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path)
     _common(p)
     _llm_flags(p)
-    from recruiter.ui import cli_workflows
+    from recruiter.ui import cli_llm, cli_workflows
     cli_workflows.add_parsers(sub, _common, _llm_flags)
+    cli_llm.add_parser(sub)
     return ap
 
 
+# One-shot commands reuse the per-user llama.cpp server (runtime/llmserver.py) instead of loading the model
+# in every process; `serve` keeps its own child. RECRUITER_LLM_SERVER=child|shared overrides.
+SHARED_SERVER_COMMANDS = ("ask", "chat", "eval", "profile", "compare", "prep", "match", "llm")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
+    import os
+    shared = getattr(args, "command", None) in SHARED_SERVER_COMMANDS and not os.environ.get("RECRUITER_LLM_SERVER")
     return Settings.from_env(home=getattr(args, "home", None), chroma_url=getattr(args, "chroma_url", None),
                              llm=getattr(args, "llm", None), llm_base_url=getattr(args, "llm_base_url", None),
                              llm_model=getattr(args, "llm_model", None),
-                             contacts_to_llm=getattr(args, "contacts_to_llm", None))
+                             contacts_to_llm=getattr(args, "contacts_to_llm", None),
+                             llm_server="shared" if shared else None)
 
 
 def _emit(obj) -> None:
@@ -133,6 +142,10 @@ def _run(args, settings: Settings, console) -> int:
     if args.command == "serve":
         from recruiter.ui.web_serve import serve
         return serve(args, settings, console)
+
+    if args.command == "llm":
+        from recruiter.ui import cli_llm
+        return cli_llm.run(args, settings, console)
 
     read_only = args.command in ("candidates", "profile", "compare", "prep", "match")
     with App.open(settings, read_only=read_only and settings.home.joinpath("catalog.sqlite3").exists()) as app:
