@@ -17,6 +17,8 @@ _PRONOUNS_ZH = re.compile(r"他|她|其|该候选人|这位候选人|此人|这�
 _ALL_CANDIDATES = re.compile(r"\b(all|every|each|any|which) (of the )?(candidates?|applicants?|people|of them)\b|"
                              r"\bwho (has|have|is|was|had|lists?|worked|did)\b|所有候选人|哪些候选人|哪位候选人|"
                              r"哪个候选人|各位候选人|候选人中|谁", re.I)
+# A possessive pointing back ("who was HIS advisor", "他的导师是谁") keeps the focus even with "who"/"谁".
+_POSSESSIVE = re.compile(r"\b(his|her)\b|他的|她的", re.I)
 
 
 @dataclass
@@ -97,8 +99,8 @@ def resolve(question: str, candidates: list[Candidate], focus: list[str] | None 
     if ids:
         return res
     wants_all = bool(_ALL_CANDIDATES.search(question))
-    if focus and not wants_all and (_PRONOUNS_EN.search(question) or _PRONOUNS_ZH.search(question)
-                                    or len(question) < 40):
+    if focus and (_POSSESSIVE.search(question) or not wants_all and (
+            _PRONOUNS_EN.search(question) or _PRONOUNS_ZH.search(question) or len(question) < 40)):
         res.candidate_ids = [f for f in focus if any(c.id == f for c in pool)]
         res.from_focus = bool(res.candidate_ids)
         return res
