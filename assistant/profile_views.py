@@ -122,7 +122,7 @@ def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5)
     venues = [v for v in VENUES.findall(ctx.question) if v.lower() != "findings"]
     years = YEAR.findall(ctx.question)
     titles = [f"{_v(p.get('title'), 70)} {cite(p.get('title'))}" for p in pubs[:show]]
-    more = (f" 等" if zh else f" and {len(pubs) - show} more") if len(pubs) > show else ""
+    more = (" 等" if zh else f" and {len(pubs) - show} more") if len(pubs) > show else ""
     if zh:
         what = " ".join(venues + years) + (" " if venues or years else "") + ("一作（含共同一作）" if first else "")
         head = f"简历列出 {len(pubs)} 篇{' ' + what if what else ''}论文" + ("：" + "；".join(titles) + more if titles else "")

@@ -18,6 +18,7 @@ from recruiter.assistant.profile_views import (answer_advisor, answer_duties, as
                                                experience_entry, wants_filtered_papers, wants_overview,
                                                wants_own_paper_count)
 from recruiter.assistant.resolve import resolve
+from recruiter.assistant.tables import answer_table, table_aspects
 from recruiter.assistant.workflows import answer_match, answer_prep
 from recruiter.ingest.injection import instruction_spans
 from recruiter.ingest.protected import protected_spans
@@ -178,6 +179,9 @@ class Assistant:
         elif p.intent == "compare" and asks_date_order(question) and \
                 (dated := answer_date_order(ctx, self._profiles(ctx))) is not None:
             ans = dated
+        elif p.intent == "compare" and (aspects := table_aspects(question, all_names)) is not None:
+            # "compare X and Y (on education, awards …)": the side-by-side table from the profiles
+            ans = answer_table(p.lang, "compare", [ctx.texts[c] for c in order], names, aspects, self._profiles(ctx))
         elif p.intent == "compare":
             ans = answer_compare(ctx)
         elif p.intent == "rank":

@@ -29,10 +29,17 @@ TOP_VENUES = ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "AAAI", "IJCAI
               "KDD", "WWW", "COLM", "COLING", "TACL", "TPAMI"]
 
 
+# The job's title names the role, not a requirement a CV evidences: a Chinese CV never writes
+# "research scientist", an English one matches it by the word "research" anywhere.
+_JOB_TITLE = re.compile(r"^(?:(?:senior|junior|staff|principal|lead|chief)\s+)?(?:research\s+scientists?|researchers?|"
+                        r"scientists?|research\s+engineers?|engineers?|developers?|interns?)$|^(?:高级|资深)?(?:研究员|"
+                        r"工程师|算法工程师|科学家|研究科学家|实习生)$", re.I)
+
+
 def _jd_groups(lexicon: Lexicon, sentence: str) -> list[TermGroup]:
     groups = []
     for g in lexicon.question_terms(sentence):
-        if g.surface.casefold() in _JD_BOILERPLATE:
+        if g.surface.casefold() in _JD_BOILERPLATE or _JOB_TITLE.match(g.surface.strip()):
             continue
         if _TOP_VENUE.match(g.surface):
             g = TermGroup(g.surface, list(dict.fromkeys([*g.alternatives, *TOP_VENUES])))

@@ -20,13 +20,17 @@ class Span:
     value: str
     start: int
     end: int
+    source: str = ""     # "" = read by the layout rules; "model" = proposed by a model, found verbatim
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "start": self.start, "end": self.end}
+        d = {"value": self.value, "start": self.start, "end": self.end}
+        if self.source:
+            d["source"] = self.source
+        return d
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "Span | None":
-        return None if d is None else cls(d["value"], int(d["start"]), int(d["end"]))
+        return None if d is None else cls(d["value"], int(d["start"]), int(d["end"]), d.get("source", ""))
 
     def valid_in(self, text: str) -> bool:
         return (0 <= self.start < self.end <= len(text) and bool(self.value)

@@ -26,6 +26,7 @@ YEAR_RX = re.compile(YEAR)
 
 _BULLET = re.compile(r"^(?:[-*+•·▪●◦◆■]\s+|\d{1,3}[.)、]\s+|\[\d{1,3}\]\s*|#{1,6}\s+)+")
 DECOR = " \t\u3000*_`#>~\\"
+_TAG_END = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?>$")
 PUNCT = ":：,，;；.。|｜、"
 CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_CHARS = 120_000       # a CV is read up to here (real ones are < 60k); a 5 MB text stays fast
@@ -54,6 +55,8 @@ def trim(text: str, s: int, e: int, extra: str = PUNCT) -> tuple[int, int]:
     while s < e and (text[s] in chars or text[s].isspace()):
         s += 1
     while e > s and (text[e - 1] in chars or text[e - 1].isspace()):
+        if text[e - 1] == ">" and _TAG_END.search(text, s, e):   # "University of <em>Testing</em>": the tag is text
+            break
         e -= 1
     return s, e
 

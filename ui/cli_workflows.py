@@ -14,7 +14,10 @@ def add_parsers(sub, common, llm_flags) -> None:
     p = sub.add_parser("profile", help="a candidate's profile: every value with its place in the CV")
     p.add_argument("name")
     p.add_argument("--md", action="store_true", help="print Markdown")
+    p.add_argument("--refresh-with-llm", action="store_true",
+                   help="fill fields the rules left empty from the model (verbatim values only), then show")
     common(p)
+    llm_flags(p)
     p = sub.add_parser("compare", help="side-by-side table of candidates, every cell cited")
     p.add_argument("names", nargs="+")
     p.add_argument("--aspects", default=",".join(ASPECTS), help=f"comma-separated: {','.join(ASPECTS)}")
@@ -67,6 +70,13 @@ def _profile_markdown(candidate, profile: dict) -> str:
 def run(args: argparse.Namespace, app, console) -> int:
     if args.command == "profile":
         cand = _one(app, args.name)
+        if args.refresh_with_llm:
+            from recruiter.assistant.profile_fallback import refresh_profile_with_llm
+            if app.llm is None:
+                raise ValueError("--refresh-with-llm needs a model: drop --llm none")
+            report = refresh_profile_with_llm(app.store, cand.id, app.llm)
+            console.print(f"model fallback: asked {', '.join(report.asked) or 'nothing'}; kept {report.kept or 0}; "
+                          f"discarded {sum(len(v) for v in report.discarded.values())} not found verbatim", highlight=False)
         profile = app.store.profile(cand.id) or {}
         if args.json:
             sys.stdout.write(json.dumps({"candidate": cand.to_dict(), "profile": profile}, ensure_ascii=False,
@@ -84,7 +94,8 @@ def run(args: argparse.Namespace, app, console) -> int:
         if unknown:
             raise ValueError(f"unknown aspect(s) {', '.join(unknown)}; choose from {', '.join(ASPECTS)}")
         table = compare_table([app.assistant.candidate_text(c) for c in cands],
-                              {c.id: display_name(c, None) for c in cands}, aspects)
+                              {c.id: display_name(c, None) for c in cands}, aspects,
+                              profiles={c.id: app.store.profile(c.id) for c in cands})
         if args.json:
             sys.stdout.write(json.dumps(table.to_json(), ensure_ascii=False, indent=2) + "\n")
         else:
