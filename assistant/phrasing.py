@@ -21,6 +21,9 @@ MAX_DRAFT_CITATIONS = 4
 # draft already quotes the facts: passages the draft repeats are left out, the rest cut to this budget.
 EVIDENCE_TOKEN_BUDGET = 120
 CARRIED_SHARE = 0.8           # a passage whose words are this much in the draft adds nothing to read
+# v2: every instruction sits in the system prompt, which llama.cpp keeps in its prompt cache between
+# turns; the user message carries only what changes (evidence, question, draft).
+SYSTEM_PROMPT, ANSWER_PROMPT = "system.v2", "answer.v2"
 
 
 def _words(text: str) -> list[str]:
@@ -59,8 +62,8 @@ class Phraser:
         self.lexicon = lexicon or Lexicon()
         self.max_tokens = max_tokens
         self.evidence_budget = evidence_budget
-        self.system = load("system.v1")
-        self.template = load("answer.v1")
+        self.system = load(SYSTEM_PROMPT)
+        self.template = load(ANSWER_PROMPT)
 
     def messages(self, question: str, answer: Answer, lang: str) -> list[dict]:
         user = self.template.format(evidence=_evidence_block(answer, self.evidence_budget), question=question,

@@ -149,8 +149,9 @@ def llm_app(injected_home, local_chat, embeddings):
 
 
 def system_prompt_lines() -> list[str]:
+    from recruiter.assistant.phrasing import SYSTEM_PROMPT
     from recruiter.prompts import load
-    return [ln.strip("- ").strip()[:40] for ln in load("system.v1").splitlines() if len(ln.strip()) > 30]
+    return [ln.strip("- ").strip()[:40] for ln in load(SYSTEM_PROMPT).splitlines() if len(ln.strip()) > 30]
 
 
 def assert_injection_ignored(app, answer, streamed: str, prompts: list[list[dict]]) -> None:

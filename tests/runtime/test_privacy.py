@@ -109,7 +109,7 @@ def test_handle_decides_without_calling_anything(tmp_path, llm, url, policy, mas
 # --- end to end: the product's ask path against a recording OpenAI-compatible server ------------
 
 class _Recorder(BaseHTTPRequestHandler):
-    """Replies with the draft it was given (the "Draft answer" block of answer.v1), as a model would."""
+    """Replies with the draft it was given (the "Draft answer" block of the answer template), as a model would."""
 
     def log_message(self, *a):
         pass
