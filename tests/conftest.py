@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port   # tests/ is on sys.path for this conftest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
@@ -85,12 +86,6 @@ def small_model_path():
     if path is None:
         skip_or_fail("local model qwen2.5-coder-0.5b not fetched: run scripts/setup.sh qwen2.5-coder-0.5b")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -8,19 +8,15 @@ asserted about speed.
 from __future__ import annotations
 
 import html
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from servers import start_server, stop_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -76,30 +72,6 @@ SCRIPTS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    home: Path
-    proc: subprocess.Popen
-    log: Path
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture
 def server(tmp_path, embeddings):
     if not SEEDS.is_dir() or not UPLOAD.is_file():
@@ -111,31 +83,11 @@ def server(tmp_path, embeddings):
     # them once; the server only embeds the questions and the upload
     with App.open(Settings.from_env(env={}, home=home, llm="none", ingest_workers=1), embeddings=embeddings) as app:
         assert [r.status for r in app.library.ingest([SEEDS])] == ["added"] * 5
-    port = free_port()
-    env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM="none", ANONYMIZED_TELEMETRY="False",
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
-    env.pop("RECRUITER_AUTH", None)
-    with open(log, "w", encoding="utf-8") as fh:      # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen([sys.executable, "-m", "recruiter.ui.cli", "serve", "--port", str(port),
-                                 "--llm", "none", "--home", str(home)],
-                                stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    srv = Server(f"http://127.0.0.1:{port}/", home, proc, log)
+    srv = start_server(home, log, timeout=START_TIMEOUT_S)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(srv.url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"server did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
-                time.sleep(0.3)
         yield srv
     finally:
-        stop(proc)
+        stop_server(srv.proc, wait=30)
 
 
 def client(url: str):
@@ -235,7 +187,7 @@ def test_twenty_sessions_keep_their_own_history_while_a_cv_is_uploaded(server, e
         c.close()
     assert "john.smith@email.com" in turns(chat)[0][2] and cited_sources(panel) == [UPLOAD.name]
 
-    stop(server.proc)
+    stop_server(server.proc, wait=30)
     log = server.log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in log, log[-3000:]
 

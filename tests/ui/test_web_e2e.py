@@ -3,16 +3,11 @@ Debian chromium driven by Playwright. Screenshots of the main states go to test-
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from servers import start_server, stop_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -44,54 +39,6 @@ Penetration Tester | <b>Evil Corp</b> | 2019 - 2023
 Education:
 MSc Computer Security, University of <em>Testing</em>, 2018
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    home: Path
-    proc: subprocess.Popen
-    log: Path
-
-
-def start_server(home: Path, log: Path, *extra: str, llm: str = "none", env_extra: dict | None = None,
-                 timeout: float = 90) -> Server:
-    port = free_port()
-    env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM=llm, ANONYMIZED_TELEMETRY="False",
-               GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1", **(env_extra or {}))
-    env.pop("RECRUITER_AUTH", None)
-    with open(log, "w", encoding="utf-8") as fh:      # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen([sys.executable, "-m", "recruiter.ui.cli", "serve", "--port", str(port), "--llm", llm,
-                                 "--home", str(home), *extra], stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return Server(url, home, proc, log)
-        except OSError:
-            time.sleep(0.3)
-    stop_server(proc)
-    raise AssertionError(f"server did not answer within {timeout} s:\n{log.read_text()}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
