@@ -89,7 +89,8 @@ def education_entries(ct: CandidateText) -> list[EducationEntry]:
     return entries
 
 
-_ANY_DEGREE = re.compile(r"\bdegrees?\b|\beducation(?:al)?\b|\bstud(?:y|ied)\b|学历|学位|教育背景|教育经历|读书", re.I)
+_ANY_DEGREE = re.compile(r"\bdegrees?\b|\beducation(?:al)?\b|\bstud(?:y|ied)\b|\bmajor(?:ed|s)?\b|\bfield of study\b|"
+                         r"学历|学位|教育背景|教育经历|读书|专业(?!技能|知识|能力|素养)|主修", re.I)
 
 
 def entries_for_question(ct: CandidateText, question: str) -> list[EducationEntry]:

@@ -23,6 +23,9 @@ CASES = [
     ("冀轲的本科是哪所学校？什么时候？", ["郑州大学", "2017.9 - 2021.6"], "000"),   # dates printed away from the school
     ("Luo Ji 的论文中哪些属于 IR 类别？", ["Temporal Abstraction", "Rationale"], "002"),
     ("List Ziyi Yang's ICLR 2025 papers.", ["Weighted-reward", "FuseChat-3.0"], "004"),
+    ("What did Ziyi Yang major in?", ["计算机科学与技术", "计算机技术"], "004"),    # "major" names no level
+    ("韩槿一的专业是什么？", ["计算机科学与技术学院"], "001"),
+    ("What was Keqing He's major?", ["Communication Engineering", "Artificial Intelligence"], "003"),
 ]
 
 
@@ -165,6 +168,16 @@ def test_lists_and_disjunctions(ask, question, expected):
     answer = ask(question)
     for value in expected:
         assert value in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", [
+    # Luo Ji's CV has no education section; "a higher degree of model personalization" is not a degree
+    "Where did Luo Ji do his undergraduate degree?", "What degree does Luo Ji hold?", "Luo Ji 的专业是什么？",
+    "韩槿一的专业技能有哪些？",      # 专业技能 = professional skills, not her major; her CV lists none
+])
+def test_education_questions_on_a_cv_without_that_education_abstain(ask, question):
+    answer = ask(question)
+    assert answer.abstained, answer.text
 
 
 @pytest.mark.parametrize("question", ["What is Keqing He's PhD thesis title?", "Who is Luo Ji's advisor?",
