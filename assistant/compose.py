@@ -13,27 +13,12 @@ from recruiter.assistant.evidence import (DATE, HOW_MANY, NUMBER, SLOTS, WHEN, C
                                           heading_of, score_lines,
                                           to_evidence)
 from recruiter.assistant.planner import LIST_WORDS
-from recruiter.assistant.profiles import (LEVEL_WORDS, asks_missing_degree, entries_for_question,
-                                          entries_with_tag, section_entries)
+from recruiter.assistant.profiles import (EDUCATION_WORDS, asks_education_only, asks_missing_degree,
+                                          entries_for_question, entries_with_tag, is_education_evidence,
+                                          section_entries)
 from recruiter.assistant.lexicon import TermGroup, absent_acronyms, absent_names, is_han
 from recruiter.assistant.snippets import clean, snippet
 from recruiter.assistant.planner import Plan
-
-_EDU_WORDS = re.compile(r"本科|硕士|博士|学校|大学|学院|专业|毕业|导师|学历|教育|bachelor|master|phd|doctor|university|"
-                        r"school|college|degree|major|graduat|advisor|supervisor|education|field|study", re.I)
-_SCHOOL = re.compile(r"大学|学院|学校|universit|college|institute|school", re.I)
-
-
-def asks_education_only(groups: list[TermGroup]) -> bool:
-    """Every content term of the question is an education word (degree, undergraduate, major …)."""
-    return bool(groups) and all(_EDU_WORDS.search(g.surface) or any(rx.search(g.surface) for rx in
-                                                                     LEVEL_WORDS.values()) for g in groups)
-
-
-def is_education_evidence(ev: Evidence) -> bool:
-    return ev.section == "education" or bool(_SCHOOL.search(ev.text)) or any(
-        rx.search(ev.text) for rx in LEVEL_WORDS.values())
-
 
 ANSWER_COVERAGE = 0.5      # share of the question's weighted terms the evidence must hold to answer
 AGGREGATE_COVERAGE = 0.5   # with a relative bar: near the best candidate's evidence
@@ -192,7 +177,7 @@ def education_evidence(ctx: Context, cid: str) -> list[Evidence]:
     """A degree question answered from the education entries (school, degree, dates lines)."""
     ct = ctx.texts[cid]
     edu = entries_for_question(ct, ctx.question)
-    if edu and any(not g.absent and not _EDU_WORDS.search(" ".join(g.alternatives)) and not any(
+    if edu and any(not g.absent and not EDUCATION_WORDS.search(" ".join(g.alternatives)) and not any(
             group_hits([g], ln) for e in edu for ln in e.lines()) for g in ctx.groups):
         return []   # the question asks more than the education entries hold (e.g. GPA, ranking)
     return [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=200) for e in edu for ln in e.lines()]

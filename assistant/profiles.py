@@ -89,6 +89,9 @@ def education_entries(ct: CandidateText) -> list[EducationEntry]:
     return entries
 
 
+EDUCATION_WORDS = re.compile(  # question words that ask about education
+    r"本科|硕士|博士|学校|大学|学院|专业|毕业|导师|学历|教育|bachelor|master|phd|doctor|university|"
+    r"school|college|degree|major|graduat|advisor|supervisor|education|field|study", re.I)
 _ANY_DEGREE = re.compile(r"\bdegrees?\b|\beducation(?:al)?\b|\bstud(?:y|ied)\b|\bmajor(?:ed|s)?\b|\bfield of study\b|"
                          r"学历|学位|教育背景|教育经历|读书|专业(?!技能|知识|能力|素养)|主修", re.I)
 
@@ -158,3 +161,17 @@ def section_entries(ct: CandidateText, heading: Line, limit: int = 8) -> list[li
         out = [[ln] for ln in lines if not ln.is_heading and len(ln.text) <= 160
                and re.search(r"\w", ln.text) and not ln.is_label][:limit]
     return out
+
+
+_SCHOOL = re.compile(r"大学|学院|学校|universit|college|institute|school", re.I)
+
+
+def asks_education_only(groups: list) -> bool:
+    """Every content term of the question is an education word (degree, undergraduate, major …)."""
+    return bool(groups) and all(EDUCATION_WORDS.search(g.surface) or any(rx.search(g.surface) for rx in
+                                                                     LEVEL_WORDS.values()) for g in groups)
+
+
+def is_education_evidence(ev) -> bool:
+    return ev.section == "education" or bool(_SCHOOL.search(ev.text)) or any(
+        rx.search(ev.text) for rx in LEVEL_WORDS.values())
