@@ -39,13 +39,23 @@ class App:
     llm: object | None           # providers.LLMHandle, or None with --llm none
 
     @classmethod
-    def open(cls, settings: Settings, *, read_only: bool = False, embeddings=None, llm=None) -> "App":
+    def open(cls, settings: Settings, *, read_only: bool = False, embeddings=None, llm=None,
+             warm_llm: bool = False) -> "App":
+        """``warm_llm``: a command about to ask starts the model (and its prompt cache) on a thread first, so
+        the model loads while the store opens and the evidence is found."""
         settings.home.mkdir(parents=True, exist_ok=True)
-        store = CandidateStore(settings.home, embeddings or providers.make_embeddings(settings),
-                               chroma_url=settings.chroma_url, read_only=read_only)
+        chat = llm if llm is not None else providers.make_chat(settings)
+        phraser = Phraser(chat) if chat is not None else None
+        if warm_llm and phraser is not None:
+            phraser.warm_up()
         try:
-            chat = llm if llm is not None else providers.make_chat(settings)
-            phraser = Phraser(chat) if chat is not None else None
+            store = CandidateStore(settings.home, embeddings or providers.make_embeddings(settings),
+                                   chroma_url=settings.chroma_url, read_only=read_only)
+        except BaseException:
+            if llm is None and chat is not None:
+                chat.close()
+            raise
+        try:
             audit = AuditLog(settings.home)   # append-only file: fine beside a read-only store
             assistant = Assistant(store, phraser=phraser, audit=audit,
                                   describe_llm=(chat.describe if chat is not None else None))

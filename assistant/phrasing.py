@@ -70,6 +70,11 @@ class Phraser:
                                     draft=answer.text, language="in Chinese" if lang == "zh" else "in English")
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
+    def warm_up(self):
+        """Let a local model load and cache the system prompt now (see LLMHandle.warm_up); a no-op elsewhere."""
+        warm = getattr(self.chat, "warm_up", None)
+        return warm([{"role": "system", "content": self.system}]) if warm else None
+
     @staticmethod
     def will_phrase(answer: Answer) -> bool:
         # long structured answers (lists, several candidates) read best as the program wrote them;

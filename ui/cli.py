@@ -148,7 +148,10 @@ def _run(args, settings: Settings, console) -> int:
         return cli_llm.run(args, settings, console)
 
     read_only = args.command in ("candidates", "profile", "compare", "prep", "match")
-    with App.open(settings, read_only=read_only and settings.home.joinpath("catalog.sqlite3").exists()) as app:
+    # ask/chat will call the model: let it load (or attach) while the store opens and the evidence is found
+    warm = args.command in ("ask", "chat") and settings.llm != "none"
+    with App.open(settings, read_only=read_only and settings.home.joinpath("catalog.sqlite3").exists(),
+                  warm_llm=warm) as app:
         _say_what_leaves(app)
         if args.command == "ingest":
             results = app.library.ingest(args.paths, progress=not args.json)
@@ -172,9 +175,13 @@ def _run(args, settings: Settings, console) -> int:
                     if not found:
                         raise LookupError(f"No candidate matches '{name}'. Run `recruiter candidates`.")
                     scope += [c.id for c in found]
-            answer = app.assistant.ask(args.question, scope=scope, jd=_read_jd(args.jd),
+            if args.json:
+                answer = app.assistant.ask(args.question, scope=scope, jd=_read_jd(args.jd),
+                                           use_model=settings.llm != "none")
+                _emit(answer.to_json())
+            else:   # evidence first: the cited answer prints at once, the model's wording streams after
+                terminal.ask_streaming(console, app, args.question, scope=scope, jd=_read_jd(args.jd),
                                        use_model=settings.llm != "none")
-            _emit(answer.to_json()) if args.json else terminal.print_answer(console, answer)
             return EXIT_OK
         if args.command in ("profile", "compare", "prep", "match"):
             from recruiter.ui import cli_workflows

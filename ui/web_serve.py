@@ -22,7 +22,8 @@ def serve(args, settings, console) -> int:
         return 2
     from recruiter.assistant.app import App
 
-    app = App.open(settings)
+    # a recruiter opens the UI to ask: the local model loads now, not on the first question
+    app = App.open(settings, warm_llm=True)
     export_root = Path(tempfile.mkdtemp(prefix="recruiter-export-"))
     demo = None
     try:

@@ -49,6 +49,40 @@ def test_describe_never_starts_anything(tmp_path):
 
 
 @pytest.mark.llm
+def _cache_counters(server) -> tuple[float, float]:
+    """(prompt tokens read, prompt tokens taken from the cache) so far, from llama.cpp's /metrics."""
+    import urllib.request
+
+    from recruiter.runtime.llmsupervisor import activity
+    req = urllib.request.Request(server.address + "/metrics", headers={"Authorization": f"Bearer {server.api_key}"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=30) as r:
+        counters, _ = activity(r.read().decode())
+    return counters[0], counters[1]
+
+
+def test_warm_up_loads_the_local_model_and_caches_the_system_prompt(tmp_path, small_model_path):
+    """What `recruiter ask` does while it opens the store: the server starts on a thread and reads the fixed
+    system prompt, so the question's request reads only its own tokens."""
+    cache = Settings.from_env().model_cache
+    s = _settings(tmp_path, local_model="qwen2.5-coder-0.5b").with_(model_cache=cache, llm_ctx=2048)
+    system = {"role": "system", "content": "You re-word drafted answers about job candidates. " * 20}
+    with make_chat(s) as llm:
+        thread = llm.warm_up([system])
+        thread.join(timeout=300)
+        assert not thread.is_alive() and llm.describe()["started"]
+        before = _cache_counters(llm.server)
+        assert llm.complete([system, {"role": "user", "content": "Say OK."}], max_tokens=3).strip()
+        read, cached = (a - b for a, b in zip(_cache_counters(llm.server), before))
+        assert cached >= 150 and read < 40, (read, cached)     # the system prompt came from the cache
+
+
+def test_warm_up_sends_nothing_to_a_remote_model(tmp_path):
+    s = _settings(tmp_path, llm="openai", llm_base_url="https://models.example.com/v1")
+    llm = make_chat(s)
+    assert llm.warm_up([{"role": "system", "content": "x"}]) is None
+    assert llm.describe()["started"] is False
+
+
 def test_local_handle_lazily_starts_restarts_and_closes(tmp_path, small_model_path):
     cache = Settings.from_env().model_cache
     s = _settings(tmp_path, local_model="qwen2.5-coder-0.5b").with_(model_cache=cache, llm_ctx=2048)

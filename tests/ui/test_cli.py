@@ -104,6 +104,22 @@ def test_eval_writes_one_line_per_item_and_scores(tmp_path):
     assert metrics["abstention_recall"] == 1.0, score.stdout
 
 
+@pytest.mark.llm
+def test_ask_prints_the_cited_answer_before_the_model_words_it(home, small_model_path):
+    """Evidence first: the program's cited answer is on screen while the local model still streams."""
+    env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM="local", RECRUITER_LOCAL_MODEL="qwen2.5-coder-0.5b",
+               RECRUITER_MODEL_CACHE=str(small_model_path.parent), RECRUITER_LLM_SERVER="child",
+               ANONYMIZED_TELEMETRY="False", COLUMNS="200")
+    proc = subprocess.run([sys.executable, "-m", "recruiter.ui.cli", "ask", "What is Keqing He's email address?"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    cited = out.index("[1] Keqing He")            # the citation card, with its source span
+    assert "helicbupt@gmail.com" in out[:cited]
+    assert cited < out.index("rewording (unverified)")
+    assert "verified wording:" in out or "the cited answer above stands" in out
+
+
 def test_terminal_chat_keeps_the_candidate_in_focus(home):
     env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM="none", ANONYMIZED_TELEMETRY="False",
                COLUMNS="200")
