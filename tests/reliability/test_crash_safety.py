@@ -111,20 +111,12 @@ def _wait_for_a_commit(home: Path, proc: subprocess.Popen, since: int, timeout: 
 
 
 def _read_only_stats(home: Path, embeddings) -> dict | None:
-    """Open the store as a reader would after the crash; None while no catalog exists yet."""
-    from chromadb.errors import NotFoundError
-
+    """Open the store as a reader would after the crash; None while no catalog exists yet. A catalog whose
+    Chroma collection was never created opens empty (test_a_store_killed_before_its_collection_existed…)."""
     from recruiter.vectorstore.store import CandidateStore
     if not (home / "catalog.sqlite3").exists():
         return None
-    try:
-        store = CandidateStore(home, embeddings, read_only=True)
-    except NotFoundError:
-        # Known bug, pinned by test_a_store_killed_before_its_collection_existed_opens_read_only (xfail):
-        # killed after the catalog file was created but before the Chroma collection. Only acceptable
-        # while nothing was stored yet; the next writable open repairs it.
-        assert _documents(home) == 0
-        return {"documents": 0, "orphans": 0, "half_created": True}
+    store = CandidateStore(home, embeddings, read_only=True)
     with store:
         stats = store.stats()
         ids = store.index_ids()
@@ -169,8 +161,7 @@ def test_sigkilled_ingest_loses_nothing_and_duplicates_nothing(tmp_path, embeddi
                 kills += 1
                 outcome = "killed"
             stats = _read_only_stats(home, embeddings)   # must open after every kill
-            history.append((mode, round(delay, 2), outcome, stats and stats["documents"], stats and stats["orphans"],
-                            bool(stats and stats.get("half_created"))))
+            history.append((mode, round(delay, 2), outcome, stats and stats["documents"], stats and stats["orphans"]))
             if stats is not None and len(history) > 1 and history[-2][3] is not None:
                 assert stats["documents"] >= history[-2][3], f"committed CVs disappeared: {history}"
         # one more run, to completion
@@ -207,13 +198,11 @@ def test_sigkilled_ingest_loses_nothing_and_duplicates_nothing(tmp_path, embeddi
             lost.append(f.name)
     elapsed = time.monotonic() - started
     orphaned = sum(1 for h in history if h[4])
-    half = sum(1 for h in history if h[5])
     figures = (f"crash safety: {runs} runs, {kills} SIGKILLs (seed {SEED}), {len(lost)} losses, {duplicates} "
-               f"duplicates; {orphaned} kills left Chroma orphans (repaired on open), {half} a catalog without its Chroma "
-               f"collection (opens empty since the fix); resume run: {dict(resumed)}; "
+               f"duplicates; {orphaned} kills left Chroma orphans (repaired on open); resume run: {dict(resumed)}; "
                f"{elapsed:.0f} s")
-    print("\n" + figures + "\n  (delay counted from, delay s, outcome, documents after, chroma orphans after, "
-          "half-created): " + repr(history))
+    print("\n" + figures + "\n  (delay counted from, delay s, outcome, documents after, chroma orphans after): "
+          + repr(history))
     report_figure("crash safety", figures)
 
     assert kills >= MIN_KILLS
