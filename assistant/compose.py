@@ -205,7 +205,9 @@ def section_overview(ctx: Context, cid: str) -> list[Evidence]:
         w, best = max(heads, key=lambda h: h[0])
         if w >= 0.8 * total:   # else the question asks about something inside the section
             head = best
-    if head is None and total <= 0:
+    if head is None and (total <= 0 or all(any(rx.search(g.surface) for rx in _SECTION_CUES.values())
+                                           for g in ctx.groups)):
+        # nothing but section words ("在哪里工作过", "where did she intern"): the cued section whole
         cued = [sec for sec, rx in _SECTION_CUES.items() if rx.search(ctx.question)]
         head = next((ln for sec in cued for ln in ct.lines if ln.is_heading and ln.section == sec), None)
     if head is None:
@@ -255,6 +257,9 @@ def answer_single(ctx: Context) -> Answer:
             # "what degree …" on a CV without an education section: "a higher degree of personalization"
             # is not an answer
             evs = [e for e in evs if is_education_evidence(e)]
+        elif not ctx.slots and ctx.groups and all(_SECTION_CUES["experience"].search(g.surface) for g in ctx.groups):
+            # "where does she work?" answers from a job entry (section or dated line), not "In this work, …"
+            evs = [e for e in evs if e.section == "experience" or DATE.search(e.text)]
     if not evs or cov < ANSWER_COVERAGE:
         return abstain(ctx, [cid])
     sep = _sep(ctx.plan.lang)

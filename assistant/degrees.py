@@ -80,8 +80,11 @@ def answer_date_order(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
 
 
 # Words that only restate "has the degree": with nothing else asked, the profile answers it whole.
-_HOLDER_WORDS = re.compile(r"^(?:degrees?|holds?|holding|students?|candidates?|graduates?|正在|在读|读博|读研|学位|"
-                           r"学历|学生|毕业生)$", re.I)
+_HOLDER_WORDS = re.compile(r"^(?:degrees?|holds?|holding|students?|candidates?|graduates?|progress|ongoing|current(?:ly)?|"
+                           r"pursuing|doing|enrolled|programs?|正在|在读|读博|读研|攻读|目前|现在|学位|学历|学生|毕业生)$", re.I)
+# "in progress", "currently pursuing", "正在读博": only the entries not finished yet
+_ONGOING = re.compile(r"in progress|ongoing|\bcurrent(?:ly)?\b|\bpursuing\b|\benrolled\b|\bdoing\b|\bnow\b|正在|在读|攻读|目前|现在",
+                      re.I)
 
 
 def asks_degree_holders(question: str, groups) -> bool:
@@ -95,23 +98,32 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
     level = _level(ctx.question)
     zh = ctx.plan.lang == "zh"
     book, evidence, rows = CitationBook(ctx.names), [], []
+    only_ongoing, holders = bool(_ONGOING.search(ctx.question)), 0
     for cid in ctx.order:
         profile = profiles.get(cid)
         entry = next((e for e in (profile or {}).get("education", []) if e.get("degree_level") == level), None)
         if entry is None or not entry.get("school"):
             continue
+        holders += 1
         cite = ProfileCites(ctx, cid, profile, book, evidence)
         ongoing = bool(entry.get("end")) and date_key(entry["end"]["value"])[0] == 9999
+        if only_ongoing and not ongoing:
+            continue
         dates = "–".join(clean(entry[k]["value"]) for k in ("start", "end") if entry.get(k))
         status = ("，在读" if zh else ", in progress") if ongoing else ""
         rows.append(f"- {ctx.names[cid]}：{clean(entry['school']['value'])}（{dates}{status}） "
                     f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}" if zh else
                     f"- {ctx.names[cid]}: {clean(entry['school']['value'])} ({dates}{status}) "
                     f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}")
+    level_name = LEVELS[level][1 if zh else 0]
+    if not rows and only_ongoing and holders:   # holders exist, none marked 至今/present
+        return Answer(text=(f"没有候选人的简历列有在读（至今）的{level_name}。" if zh else
+                            f"No candidate's CV lists a {level_name} still in progress (“present”/“至今”)."),
+                      abstained=True, intent="aggregate")
     if not rows:
         return None
-    level_name = LEVELS[level][1 if zh else 0]
-    lead = (f"{len(rows)} 位候选人的简历列有{level_name}：" if zh else
-            f"{len(rows)} candidate{'s' if len(rows) != 1 else ''} list a {level_name}:")
+    lead = (f"{len(rows)} 位候选人的简历列有{'在读的' if only_ongoing else ''}{level_name}：" if zh else
+            f"{len(rows)} candidate{'s' if len(rows) != 1 else ''} list a {level_name}"
+            f"{' in progress' if only_ongoing else ''}:")
     return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="aggregate",
                   candidate_ids=list(dict.fromkeys(e.candidate_id for e in evidence)), evidence=list(evidence))

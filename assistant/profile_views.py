@@ -197,5 +197,30 @@ def asks_advisor_missing(ctx: Context, profile: dict) -> bool:
     return bool(listed) and not any(e.get("advisor") for e in listed)
 
 
+_SCHOOL_OR_WHEN = re.compile(r"哪里|哪所|哪个学校|什么学校|学校|什么时候|何时|起止|\bwhere\b|\bwhich (?:university|school)\b|"
+                             r"\bwhen\b", re.I)
+
+
+def answer_advisor_not_stated(ctx: Context, cid: str, profile: dict) -> Answer | None:
+    """"Where is she doing her PhD, and who is her advisor?" when the CV names none: the entry, and that the
+    advisor is not stated. None when the question asks only for the advisor (the caller abstains)."""
+    if not _SCHOOL_OR_WHEN.search(_ADVISOR.sub(" ", ctx.question)):
+        return None
+    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
+    entries = [e for e in profile.get("education") or []
+               if e.get("school") and (not levels or e.get("degree_level") in levels)]
+    if not entries:
+        return None
+    zh = ctx.plan.lang == "zh"
+    cite = ProfileCites(ctx, cid, profile)
+    parts = []
+    for e in entries:
+        level = LEVELS.get(e.get("degree_level") or "", (_v(e.get("degree_text"), 30),) * 2)[1 if zh else 0]
+        refs = cite(e.get("degree_text") or e["school"]) + cite(e["school"])
+        parts.append(f"{level}：{_v(e['school'], 60)}（{_dates(e)}） {refs}，简历未写明导师" if zh else
+                     f"{level}: {_v(e['school'], 60)} ({_dates(e)}) {refs}; the CV names no advisor")
+    return _answer(ctx, cid, cite, parts, "single")
+
+
 def asks_duties(question: str) -> bool:
     return bool(_DUTIES.search(question))

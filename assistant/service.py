@@ -14,9 +14,10 @@ from recruiter.assistant.evidence import CandidateText, build_candidate_text, sc
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
-from recruiter.assistant.profile_views import (answer_advisor, answer_duties, asks_advisor, asks_advisor_missing, answer_overview, answer_own_paper_count, asks_duties,
-                                               experience_entry, wants_filtered_papers, wants_overview,
-                                               wants_own_paper_count)
+from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_not_stated, answer_duties,
+                                               answer_overview, answer_own_paper_count, asks_advisor,
+                                               asks_advisor_missing, asks_duties, experience_entry,
+                                               wants_filtered_papers, wants_overview, wants_own_paper_count)
 from recruiter.assistant.resolve import resolve
 from recruiter.assistant.tables import answer_table, table_aspects
 from recruiter.assistant.workflows import answer_match, answer_prep
@@ -105,8 +106,8 @@ class Assistant:
         if wants_overview(ctx.question, ctx.groups):
             return answer_overview(ctx, cid, profile)
         if asks_advisor(ctx.question):
-            if asks_advisor_missing(ctx, profile):
-                return abstain(ctx, [cid])   # the degree is listed; its advisor is not
+            if asks_advisor_missing(ctx, profile):   # the degree is listed; its advisor is not
+                return answer_advisor_not_stated(ctx, cid, profile) or abstain(ctx, [cid])
             advised = answer_advisor(ctx, cid, profile)
             if advised is not None:
                 return advised

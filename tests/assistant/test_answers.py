@@ -26,6 +26,10 @@ CASES = [
     ("What did Ziyi Yang major in?", ["计算机科学与技术", "计算机技术"], "004"),    # "major" names no level
     ("韩槿一的专业是什么？", ["计算机科学与技术学院"], "001"),
     ("What was Keqing He's major?", ["Communication Engineering", "Artificial Intelligence"], "003"),
+    ("冀轲在哪里工作过？", ["MiniMax", "腾讯", "小冰"], "000"),          # only section words: the section whole
+    # two parts, one stated: the school is answered, the missing advisor said so (not a blanket "doesn't say")
+    ("韩槿一目前在哪里读博？导师是谁？", ["华东师范大学", "未写明导师"], "001"),
+    ("Where is Jinyi Han doing her PhD and who is her advisor?", ["华东师范大学", "names no advisor"], "001"),
 ]
 
 
@@ -71,6 +75,14 @@ def test_follow_up_turns_resolve_to_the_candidate_in_focus(seeded_app, ask):
     assert not first.abstained
     answer = ask("When did it end?", conversation=conv)
     assert "2025.12" in answer.text
+    _check_citations(seeded_app, answer)
+
+
+@pytest.mark.parametrize("question", ["Which candidates have a PhD in progress?", "哪些候选人正在读博？"])
+def test_degrees_in_progress_come_from_the_profiles(seeded_app, ask, question):
+    answer = ask(question)
+    assert not answer.abstained and "香港中文大学" in answer.text and "华东师范大学" in answer.text
+    assert "东南大学" not in answer.text                 # Ke Ji's finished master's is not a PhD in progress
     _check_citations(seeded_app, answer)
 
 
@@ -174,13 +186,15 @@ def test_lists_and_disjunctions(ask, question, expected):
     # Luo Ji's CV has no education section; "a higher degree of model personalization" is not a degree
     "Where did Luo Ji do his undergraduate degree?", "What degree does Luo Ji hold?", "Luo Ji 的专业是什么？",
     "韩槿一的专业技能有哪些？",      # 专业技能 = professional skills, not her major; her CV lists none
+    "Luo Ji 在哪里工作？", "Where does Luo Ji work?",   # no job listed; "In this work, we …" is not one
 ])
 def test_education_questions_on_a_cv_without_that_education_abstain(ask, question):
     answer = ask(question)
     assert answer.abstained, answer.text
 
 
-@pytest.mark.parametrize("question", ["What is Keqing He's PhD thesis title?", "Who is Luo Ji's advisor?",
+@pytest.mark.parametrize("question", ["Who is enrolled in a master's program?",   # every master's listed has ended
+                                      "What is Keqing He's PhD thesis title?", "Who is Luo Ji's advisor?",
                                       "韩槿一的身高是多少？"])
 def test_more_abstentions(ask, question):
     assert ask(question).abstained
