@@ -108,3 +108,22 @@ def resolve(question: str, candidates: list[Candidate], focus: list[str] | None 
         res.candidate_ids = [c.id for c in pool]
     res.wants_all = True
     return res
+
+
+# A person named in the question: "John Smith's", "about John Smith", "did John Smith …"; 王小明的 / 王小明在 …
+_LATIN_PERSON = re.compile(r"(?:\b(?:about|did|does|is|was|has|have|for|of|with|and|or|between|compare)\s+)"
+                           r"([A-Z][a-z]+(?:[\s-][A-Z][a-z]+){1,2})\b|"
+                           r"\b([A-Z][a-z]+(?:[\s-][A-Z][a-z]+){1,2})(?=['’]s\b)")
+_COMMON_WORD_FREQ = 100      # jieba's frequency above which a "name" is an ordinary word (陈述, 何时)
+
+
+def person_names(question: str) -> list[str]:
+    """People named in the question, matched or not ("John Smith's", "about John Smith", 王小明的 …)."""
+    found = [a or b for a, b in _LATIN_PERSON.findall(question)]
+    if _HAN.search(question):
+        import jieba
+        import jieba.posseg
+
+        found += [w.word for w in jieba.posseg.cut(question) if w.flag.startswith("nr") and 2 <= len(w.word) <= 4
+                  and _HAN.fullmatch(w.word[0]) and jieba.dt.FREQ.get(w.word, 0) < _COMMON_WORD_FREQ]
+    return list(dict.fromkeys(found))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from recruiter.assistant.answer import Answer
@@ -18,7 +18,7 @@ from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_no
                                                answer_overview, answer_own_paper_count, asks_advisor,
                                                asks_advisor_missing, asks_duties, experience_entry,
                                                wants_filtered_papers, wants_overview, wants_own_paper_count)
-from recruiter.assistant.resolve import resolve
+from recruiter.assistant.resolve import person_names, resolve
 from recruiter.assistant.tables import answer_table, table_aspects
 from recruiter.assistant.workflows import answer_match, answer_prep
 from recruiter.ingest.injection import instruction_spans
@@ -27,6 +27,7 @@ from recruiter.ingest.models import Candidate
 
 
 WHOLE_STORE_LIMIT = 50        # up to this many candidates, every CV is read for every question
+MAX_NAMED_QUESTION_CHARS = 200   # a longer text is a pasted JD, whose names (a contact) name no candidate
 SHORTLIST_PASSAGES = 300      # beyond it, the candidates owning the top hybrid passages are read
 
 
@@ -130,46 +131,9 @@ class Assistant:
         hits = self.store.search_per_candidate(question, order, k_each=5)
         return {h.passage.id: unit / rank for per in hits.values() for rank, h in enumerate(per, 1)}
 
-    def ask(self, question: str, *, conversation: Conversation | None = None, scope: list[str] | None = None,
-            jd: str | None = None, use_model: bool = True, top: int = 3,
-            on_evidence: Callable[[Answer], None] | None = None,
-            on_token: Callable[[str], None] | None = None) -> Answer:
-        t0 = time.perf_counter()
-        candidates = self.store.candidates()
-        if not candidates:
-            return Answer(text="No CVs are loaded yet. Run `recruiter ingest <folder>` or upload CVs first.",
-                          abstained=True, intent="none")
-        conv = conversation or Conversation()
-        live = {c.id for c in candidates}
-        for gone in [cid for cid in self._texts if cid not in live]:
-            del self._texts[gone]   # a removed candidate's CV text must not outlive its removal
-        res = resolve(question, candidates, focus=conv.focus, scope=scope)
-        by_id = {c.id: c for c in candidates}
-        mention_of = {m.candidate_id: m.text for m in res.mentions}
-        named = [cid for cid in res.candidate_ids if cid in by_id]
-        if not named and not res.wants_all and len(candidates) == 1:
-            named = [candidates[0].id]
-        n_named = 0 if res.wants_all and not res.mentions and not res.from_focus else len(named)
-        p = make_plan(question, n_named, res.wants_all, bool(jd), names=[m.text for m in res.mentions])
-        order = named if n_named else [c.id for c in candidates if not scope or c.id in scope]
-        if not n_named and p.intent in ("single", "list"):
-            p.intent = "aggregate"
-        names = {cid: display_name(by_id[cid], mention_of.get(cid)) for cid in by_id}
-        all_names = [n for c in candidates for n in c.all_names()] + [m.text for m in res.mentions]
-        groups = self.lexicon.question_terms(question, drop=all_names)
-        if res.from_focus and conv.turns and len(groups) < 2:
-            # "When did it end?": the topic is the previous question's
-            seen = {g.surface.lower() for g in groups}
-            groups += [g for g in self.lexicon.question_terms(conv.turns[-1][0], drop=all_names)
-                       if g.surface.lower() not in seen]
-        if len(order) > WHOLE_STORE_LIMIT:
-            # a large store: judge only the candidates hybrid retrieval finds for the question
-            order = self._shortlist(jd or question, order)
-        pool = order if len(candidates) > WHOLE_STORE_LIMIT else [c.id for c in candidates]
-        texts = {cid: self.candidate_text(by_id[cid]) for cid in dict.fromkeys(pool + order)}
-        idf_weights(groups, [ln.low for ct in texts.values() for ln in ct.lines])
-        ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
-                      slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))
+    def _compose(self, ctx: Context, jd: str | None, top: int, all_names: list[str]) -> Answer:
+        """The program's cited answer for the planned intent (no model)."""
+        p, question, order, names = ctx.plan, ctx.question, ctx.order, ctx.names
         if p.intent == "match":
             ans = answer_match(ctx, self.lexicon, jd or question, top=top)
         elif p.intent == "prep":
@@ -187,7 +151,7 @@ class Assistant:
             ans = answer_compare(ctx)
         elif p.intent == "rank":
             ans = answer_rank(ctx)
-        elif p.intent == "aggregate" and asks_degree_holders(question, groups) and \
+        elif p.intent == "aggregate" and asks_degree_holders(question, ctx.groups) and \
                 (holders := answer_degree_holders(ctx, self._profiles(ctx))) is not None:
             ans = holders
         elif p.intent == "aggregate":
@@ -196,17 +160,85 @@ class Assistant:
             ans = viewed
         else:
             ans = answer_single(ctx)
+        return ans
+
+    def ask(self, question: str, *, conversation: Conversation | None = None, scope: list[str] | None = None,
+            jd: str | None = None, use_model: bool = True, top: int = 3,
+            on_evidence: Callable[[Answer], None] | None = None,
+            on_token: Callable[[str], None] | None = None) -> Answer:
+        t0 = time.perf_counter()
+        candidates = self.store.candidates()
+        if not candidates:
+            return Answer(text="No CVs are loaded yet. Run `recruiter ingest <folder>` or upload CVs first.",
+                          abstained=True, intent="none")
+        conv = conversation or Conversation()
+        live = {c.id for c in candidates}
+        for gone in [cid for cid in self._texts if cid not in live]:
+            del self._texts[gone]   # a removed candidate's CV text must not outlive its removal
+        res = resolve(question, candidates, focus=conv.focus, scope=scope)
+        if not res.mentions and not jd and len(question) <= MAX_NAMED_QUESTION_CHARS and \
+                (unknown := self._unknown_people(question)):
+            # "What is John Smith's email?" while Ke Ji is in focus: not Ke Ji, and not everyone
+            ans = Answer(text=(f"已载入的候选人中没有{'、'.join(unknown)}，请对照候选人列表核对姓名。"
+                               if is_han(question) else
+                               f"No loaded candidate is named {', '.join(unknown)}; check the name against the "
+                               f"candidate list."), abstained=True, intent="none")
+            return self._finish(question, ans, conv, candidates, t0, on_evidence)
+        by_id = {c.id: c for c in candidates}
+        mention_of = {m.candidate_id: m.text for m in res.mentions}
+        named = [cid for cid in res.candidate_ids if cid in by_id]
+        if not named and not res.wants_all and len(candidates) == 1:
+            named = [candidates[0].id]
+        n_named = 0 if res.wants_all and not res.mentions and not res.from_focus else len(named)
+        p = make_plan(question, n_named, res.wants_all, bool(jd), names=[m.text for m in res.mentions])
+        order = named if n_named else [c.id for c in candidates if not scope or c.id in scope]
+        if not n_named and p.intent in ("single", "list"):
+            p.intent = "aggregate"
+        names = {cid: display_name(by_id[cid], mention_of.get(cid)) for cid in by_id}
+        all_names = [n for c in candidates for n in c.all_names()] + [m.text for m in res.mentions]
+        groups = self.lexicon.question_terms(question, drop=all_names)
+        own_groups = None
+        if res.from_focus and conv.turns and len(groups) < 2:
+            # "When did it end?": the topic is the previous question's
+            own_groups, seen = list(groups), {g.surface.lower() for g in groups}
+            groups = groups + [g for g in self.lexicon.question_terms(conv.turns[-1][0], drop=all_names)
+                               if g.surface.lower() not in seen]
+        if len(order) > WHOLE_STORE_LIMIT:
+            # a large store: judge only the candidates hybrid retrieval finds for the question
+            order = self._shortlist(jd or question, order)
+        pool = order if len(candidates) > WHOLE_STORE_LIMIT else [c.id for c in candidates]
+        texts = {cid: self.candidate_text(by_id[cid]) for cid in dict.fromkeys(pool + order)}
+        idf_weights(groups, [ln.low for ct in texts.values() for ln in ct.lines])
+        ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
+                      slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))
+        ans = self._compose(ctx, jd, top, all_names)
+        if ans.abstained and own_groups and len(own_groups) < len(groups):
+            # the borrowed topic did not fit ("Which team was that?" → "她的本科呢？"): the question alone
+            idf_weights(own_groups, [ln.low for ct in texts.values() for ln in ct.lines])
+            ans = self._compose(replace(ctx, groups=own_groups,
+                                        boost=self._retrieval_boost(question, order, own_groups)), jd, top, all_names)
         if res.ambiguous:
             ans.notes.append("ambiguous name(s): " + ", ".join(res.ambiguous))
+        return self._finish(question, ans, conv, candidates, t0, on_evidence,
+                            phrase=use_model and self.phraser is not None, lang=p.lang, on_token=on_token)
+
+    def _unknown_people(self, question: str) -> list[str]:
+        """Person names in the question that no stored CV contains (so no candidate is meant)."""
+        mentions = getattr(self.store, "mentions", None)
+        return [n for n in person_names(question) if mentions is not None and not mentions(n)]
+
+    def _finish(self, question: str, ans: Answer, conv: Conversation, candidates, t0: float, on_evidence,
+                *, phrase: bool = False, lang: str = "en", on_token=None) -> Answer:
+        """Evidence out, the model's wording (verified), the turn recorded and audited."""
         ans.timings["evidence_s"] = round(time.perf_counter() - t0, 3)
         if on_evidence:
             on_evidence(ans)
-        if use_model and self.phraser is not None and not ans.abstained:
-            ans = self.phraser.phrase(question, ans, p.lang, on_token=on_token)
+        if phrase and not ans.abstained:
+            ans = self.phraser.phrase(question, ans, lang, on_token=on_token)
         ans.timings["total_s"] = round(time.perf_counter() - t0, 3)
         conv.record(question, ans)
         if self.audit is not None:
-            sent = use_model and ans.wording == "model" or any("model wording rejected" in n for n in ans.notes)
+            sent = phrase and ans.wording == "model" or any("model wording rejected" in n for n in ans.notes)
             self.audit.record_answer(question, ans, names={c.id: c.name for c in candidates},
                                      llm=self.describe_llm() if sent and self.describe_llm else None)
         return ans

@@ -170,6 +170,10 @@ class Catalog:
                              (candidate_id,))
         return [_document(r) for r in rows]
 
+    def mentions(self, text: str) -> bool:
+        """Some stored CV contains ``text`` (ASCII case folded)."""
+        return self._one("SELECT 1 FROM documents WHERE instr(lower(text), lower(?)) > 0 LIMIT 1", (text,)) is not None
+
     def passages(self, candidate_id: str | None = None) -> list[Passage]:
         order = "ORDER BY candidate_id, source, start, \"end\""
         if candidate_id is None:

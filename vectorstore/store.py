@@ -225,6 +225,9 @@ class CandidateStore:
     def passages(self, candidate_id: str | None = None) -> list[Passage]:
         return self.catalog.passages(candidate_id)
 
+    def mentions(self, text: str) -> bool:
+        return self.catalog.mentions(text)
+
     def passage(self, passage_id: str) -> Passage | None:
         return self.catalog.passage(passage_id)
 

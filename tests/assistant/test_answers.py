@@ -78,6 +78,30 @@ def test_follow_up_turns_resolve_to_the_candidate_in_focus(seeded_app, ask):
     _check_citations(seeded_app, answer)
 
 
+@pytest.mark.parametrize("question,unknown", [("What is John Smith's email?", "John Smith"),
+                                               ("王小明在哪里读的本科？", "王小明"), ("何柯庆的邮箱是什么？", "何柯庆")])
+def test_a_person_who_is_not_loaded_is_said_so_even_with_a_candidate_in_focus(ask, question, unknown):
+    conv = Conversation()
+    assert not ask("Where did Ke Ji do his PhD?", conversation=conv).abstained
+    answer = ask(question, conversation=conv)
+    assert answer.abstained and unknown in answer.text and not answer.citations
+    assert "keji@" not in answer.text and "郑州大学" not in answer.text
+    assert "18338991628" in ask("What is his phone number?", conversation=conv).text   # the focus is kept
+
+
+def test_a_named_person_found_in_a_cv_is_not_taken_for_an_unknown_candidate(ask):
+    answer = ask("Which candidates worked with Xiaojun Quan?")     # an author on Ziyi Yang's papers
+    assert not answer.abstained and "Ziyi Yang" in answer.text
+
+
+def test_a_follow_up_with_its_own_topic_drops_the_borrowed_one(ask):
+    conv = Conversation()
+    ask("What did Jinyi Han do at ByteDance?", conversation=conv)
+    ask("Which team was that?", conversation=conv)
+    answer = ask("她的本科呢？", conversation=conv)
+    assert not answer.abstained and "河南财经政法大学" in answer.text
+
+
 @pytest.mark.parametrize("question", ["Which candidates have a PhD in progress?", "哪些候选人正在读博？"])
 def test_degrees_in_progress_come_from_the_profiles(seeded_app, ask, question):
     answer = ask(question)
