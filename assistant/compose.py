@@ -44,7 +44,7 @@ def detect_slots(question: str) -> tuple:
     return tuple(name for name, (ask, _) in SLOTS.items() if ask.search(question))
 
 
-def _sep(lang: str) -> str:
+def sep_for(lang: str) -> str:
     return "；" if lang == "zh" else "; "
 
 
@@ -155,7 +155,7 @@ def _items_after_label(ctx: Context, cid: str) -> list[Evidence]:
     return []
 
 
-def _joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 220,
+def joined_parts(evs: list[Evidence], book: CitationBook, limit: int = 220,
                   groups: list[TermGroup] = ()) -> list[str]:
     """Short lines of one entry (a tag and its title, a school and its dates) read as one part;
     in a long list each item is shortened (the citation holds the whole span)."""
@@ -183,7 +183,7 @@ def education_evidence(ctx: Context, cid: str) -> list[Evidence]:
     return [to_evidence(ct, ln, ctx.groups, 0.0, (), max_chars=200) for e in edu for ln in e.lines()]
 
 
-_SECTION_CUES = {   # question words that name a whole section even when they carry no content term
+SECTION_CUES = {   # question words that name a whole section even when they carry no content term
     "experience": re.compile(r"\bwork(?:ed|s)?\b|\bemploy|\bcompan(?:y|ies)\b|\bjobs?\b|\bcareer|工作|任职|就职|公司|实习", re.I),
     "education": re.compile(r"\bstud(?:y|ied)\b|\bschools?\b|\beducat|学校|读书|教育", re.I),
     "skills": re.compile(r"\bskills?\b|技能", re.I),
@@ -205,10 +205,10 @@ def section_overview(ctx: Context, cid: str) -> list[Evidence]:
         w, best = max(heads, key=lambda h: h[0])
         if w >= 0.8 * total:   # else the question asks about something inside the section
             head = best
-    if head is None and (total <= 0 or all(any(rx.search(g.surface) for rx in _SECTION_CUES.values())
+    if head is None and (total <= 0 or all(any(rx.search(g.surface) for rx in SECTION_CUES.values())
                                            for g in ctx.groups)):
         # nothing but section words ("在哪里工作过", "where did she intern"): the cued section whole
-        cued = [sec for sec, rx in _SECTION_CUES.items() if rx.search(ctx.question)]
+        cued = [sec for sec, rx in SECTION_CUES.items() if rx.search(ctx.question)]
         head = next((ln for sec in cued for ln in ct.lines if ln.is_heading and ln.section == sec), None)
     if head is None:
         return []
@@ -241,7 +241,7 @@ def answer_single(ctx: Context) -> Answer:
                 title_ev = to_evidence(ct, e.title, ctx.groups, 0.0, (), max_chars=200)
                 evs += [tag_ev, title_ev]
                 book_parts.append(f"{clean(title_ev.text)} {book.cite(tag_ev)}{book.cite(title_ev)}")
-            sep = _sep(ctx.plan.lang)
+            sep = sep_for(ctx.plan.lang)
             text = f"{name}{'：' if ctx.plan.lang == 'zh' else ': '}" + sep.join(book_parts)
             text += "。" if ctx.plan.lang == "zh" else "."
             return Answer(text=text, citations=book.citations, intent=ctx.plan.intent, candidate_ids=[cid],
@@ -257,13 +257,13 @@ def answer_single(ctx: Context) -> Answer:
             # "what degree …" on a CV without an education section: "a higher degree of personalization"
             # is not an answer
             evs = [e for e in evs if is_education_evidence(e)]
-        elif not ctx.slots and ctx.groups and all(_SECTION_CUES["experience"].search(g.surface) for g in ctx.groups):
+        elif not ctx.slots and ctx.groups and all(SECTION_CUES["experience"].search(g.surface) for g in ctx.groups):
             # "where does she work?" answers from a job entry (section or dated line), not "In this work, …"
             evs = [e for e in evs if e.section == "experience" or DATE.search(e.text)]
     if not evs or cov < ANSWER_COVERAGE:
         return abstain(ctx, [cid])
-    sep = _sep(ctx.plan.lang)
-    parts = _joined_parts(evs, book, groups=ctx.groups)
+    sep = sep_for(ctx.plan.lang)
+    parts = joined_parts(evs, book, groups=ctx.groups)
     joiner = "：" if ctx.plan.lang == "zh" else ": "
     text = f"{name}{joiner}" + sep.join(parts)
     text += "。" if ctx.plan.lang == "zh" else "."
@@ -301,7 +301,7 @@ def answer_compare(ctx: Context) -> Answer:
         if evs and cov >= ANSWER_COVERAGE:
             found[cid] = evs
             all_evs += evs
-            rows.append(f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}" + _sep(lang).join(_joined_parts(evs, book, groups=ctx.groups)))
+            rows.append(f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}" + sep_for(lang).join(joined_parts(evs, book, groups=ctx.groups)))
         else:
             rows.append(_not_stated(lang, ctx.names[cid]))
     if not found:
@@ -323,41 +323,6 @@ def answer_compare(ctx: Context) -> Answer:
     text = (lead + "\n" if lead else "") + "\n".join(f"- {r}" for r in rows)
     return Answer(text=text, citations=book.citations, intent="compare", candidate_ids=list(ctx.order),
                   evidence=all_evs)
-
-
-def _aggregate_hits(ctx: Context, threshold: float) -> list[tuple[float, str, list[Evidence]]]:
-    """Candidates whose best evidence is close to the best candidate's (and covers enough on its own)."""
-    found = []
-    worked = _SECTION_CUES["experience"].search(ctx.question)
-    for cid in ctx.order:
-        evs, cov = best_evidence(ctx, cid, max_lines=2, max_chars=200)
-        if worked:   # "worked at Google" is not shown by a "Google Scholar" link in the header
-            evs = [e for e in evs if e.section != "contact"]
-        if evs:
-            found.append((max(e.score for e in evs), cov, cid, evs))
-    if not found:
-        return []
-    top = max(f[0] for f in found)
-    hits = [(sc, cid, evs) for sc, cov, cid, evs in found if sc >= 0.6 * top and cov >= threshold]
-    hits.sort(key=lambda h: -h[0])
-    return hits
-
-
-def answer_aggregate(ctx: Context) -> Answer:
-    """Which candidates have X: each candidate judged on its own CV; only those with evidence are named."""
-    # a named thing no CV mentions ("Japanese", "Kubernetes", "GPA"): no candidate has it
-    hits = [] if absent_names(ctx.groups) else _aggregate_hits(ctx, AGGREGATE_COVERAGE)
-    if not hits:
-        return abstain(ctx)
-    book = CitationBook(ctx.names)
-    lang = ctx.plan.lang
-    rows = [f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}"
-            + _sep(lang).join(_joined_parts(evs[:3], book, limit=130, groups=ctx.groups)) for _, cid, evs in hits]
-    lead = (f"{len(hits)} 位候选人：" if lang == "zh" else
-            f"{len(hits)} candidate{'s' if len(hits) > 1 else ''}:")
-    return Answer(text=lead + "\n" + "\n".join(f"- {r}" for r in rows), citations=book.citations,
-                  intent=ctx.plan.intent, candidate_ids=[h[1] for h in hits],
-                  evidence=[e for h in hits for e in h[2]])
 
 
 def answer_rank(ctx: Context) -> Answer:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from recruiter.assistant.answer import Answer
-from recruiter.assistant.compose import (Context, abstain, answer_aggregate, answer_compare, answer_rank,
+from recruiter.assistant.aggregates import answer_aggregate
+from recruiter.assistant.compose import (Context, abstain, answer_compare, answer_rank,
                                          answer_single, detect_slots)
 from recruiter.assistant.degrees import (answer_date_order, answer_degree_holders, asks_date_order,
                                          asks_degree_holders)

@@ -78,6 +78,18 @@ def test_follow_up_turns_resolve_to_the_candidate_in_focus(seeded_app, ask):
     _check_citations(seeded_app, answer)
 
 
+@pytest.mark.parametrize("question,who,not_who", [
+    ("哪些候选人在美团工作过？", "Keqing He", "Ziyi Yang"),        # 杨子逸's CV: an algorithm "adopted by 美团"
+    ("Which candidate has worked at Meituan?", "Keqing He", "Ziyi Yang"),
+    ("哪些候选人在字节跳动工作过？", "Jinyi Han", "Luo Ji"),         # her 字节跳动 job entry, not a paper note
+])
+def test_worked_at_a_named_company_needs_a_job_entry_naming_it(seeded_app, ask, question, who, not_who):
+    answer = ask(question)
+    assert not answer.abstained and who in answer.text and not_who not in answer.text
+    assert all(c.section == "experience" or c.text.count("20") >= 2 for c in answer.citations)
+    _check_citations(seeded_app, answer)
+
+
 @pytest.mark.parametrize("question,unknown", [("What is John Smith's email?", "John Smith"),
                                                ("王小明在哪里读的本科？", "王小明"), ("何柯庆的邮箱是什么？", "何柯庆")])
 def test_a_person_who_is_not_loaded_is_said_so_even_with_a_candidate_in_focus(ask, question, unknown):

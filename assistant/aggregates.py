@@ -1,0 +1,68 @@
+"""Which candidates have X: each candidate judged on its own CV; only those with evidence are named."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from recruiter.assistant.answer import Answer, CitationBook
+from recruiter.assistant.compose import (AGGREGATE_COVERAGE, SECTION_CUES, Context, abstain, best_evidence,
+                                         joined_parts, sep_for)
+from recruiter.assistant.evidence import DATE, Evidence
+from recruiter.assistant.lexicon import absent_names
+
+
+_PROPER = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]*)*")    # ByteDance, Meituan, Python: a named thing, not a topic
+_AT_ORG = re.compile(r"\b(?:at|for)\s+([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)|"          # worked at X, 在X工作
+                     r"在([\u4e00-\u9fffA-Za-z]{2,12}?)(?:工作|实习|任职|就职|做过|待过)")
+
+
+_JOB_WORDS = re.compile(SECTION_CUES["experience"].pattern + r"|经历|经验|\bexperiences?\b", re.I)
+
+
+def _aggregate_hits(ctx: Context, threshold: float) -> list[tuple[float, str, list[Evidence]]]:
+    """Candidates whose best evidence is close to the best candidate's (and covers enough on its own)."""
+    found = []
+    worked = SECTION_CUES["experience"].search(ctx.question)
+    orgs = [a or b for a, b in _AT_ORG.findall(ctx.question)]
+    employer = {i for i, g in enumerate(ctx.groups) if any(g.surface.lower() in o.lower() for o in orgs)}
+    named = employer | {i for i, g in enumerate(ctx.groups) if any(_PROPER.fullmatch(a) for a in g.alternatives)}
+    job = bool(employer and worked)    # "worked at Meituan", "在美团工作过" (not "worked with Xiaojun Quan")
+    if job:   # a job entry says "worked"; the line has to name the organisation
+        keep = [i for i, g in enumerate(ctx.groups) if i in named or not _JOB_WORDS.search(g.surface)]
+        named = {keep.index(i) for i in named}
+        ctx = replace(ctx, groups=[ctx.groups[i] for i in keep])
+    for cid in ctx.order:
+        # named/job filters below may drop the best lines: read further down, keep the best two that pass
+        evs, cov = best_evidence(ctx, cid, max_lines=6 if named else 2, max_chars=200)
+        if worked:   # "worked at Google" is not shown by a "Google Scholar" link in the header
+            evs = [e for e in evs if e.section != "contact"]
+        if named:    # "at ByteDance": the line (or its entry) names it; "in academia and industry" does not
+            evs = [e for e in evs if named <= set(e.matched)]
+        if job:      # …and is a job: in the experience section or a dated entry
+            evs = [e for e in evs if e.section == "experience" or len(DATE.findall(e.text)) >= 2]
+        evs = evs[:2]
+        if evs:
+            found.append((max(e.score for e in evs), cov, cid, evs))
+    if not found:
+        return []
+    top = max(f[0] for f in found)
+    hits = [(sc, cid, evs) for sc, cov, cid, evs in found if sc >= 0.6 * top and cov >= threshold]
+    hits.sort(key=lambda h: -h[0])
+    return hits
+
+
+def answer_aggregate(ctx: Context) -> Answer:
+    """Which candidates have X: each candidate judged on its own CV; only those with evidence are named."""
+    # a named thing no CV mentions ("Japanese", "Kubernetes", "GPA"): no candidate has it
+    hits = [] if absent_names(ctx.groups) else _aggregate_hits(ctx, AGGREGATE_COVERAGE)
+    if not hits:
+        return abstain(ctx)
+    book = CitationBook(ctx.names)
+    lang = ctx.plan.lang
+    rows = [f"{ctx.names[cid]}{'：' if lang == 'zh' else ': '}"
+            + sep_for(lang).join(joined_parts(evs[:3], book, limit=130, groups=ctx.groups)) for _, cid, evs in hits]
+    lead = (f"{len(hits)} 位候选人：" if lang == "zh" else
+            f"{len(hits)} candidate{'s' if len(hits) > 1 else ''}:")
+    return Answer(text=lead + "\n" + "\n".join(f"- {r}" for r in rows), citations=book.citations,
+                  intent=ctx.plan.intent, candidate_ids=[h[1] for h in hits],
+                  evidence=[e for h in hits for e in h[2]])
