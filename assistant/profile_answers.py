@@ -16,6 +16,13 @@ FIRST = re.compile(r"first[- ]author|一作|第一作者|lead author", re.I)
 VENUES = re.compile(r"(?<![A-Za-z])(ACL|EMNLP|NAACL|COLING|ICLR|NeurIPS|NIPS|ICML|AAAI|IJCAI|CVPR|ICCV|ECCV|SIGIR|"
                     r"KDD|WWW|CIKM|WSDM|COLM|TACL|DASFAA|CIKM|Findings)(?![A-Za-z])", re.I)
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+RECENT = re.compile(r"\brecent|\blatest\b|\bnewest\b|最近|最新|近期", re.I)
+
+
+def pub_year(pub: dict) -> int:
+    """The year a listed paper gives (venue, year or note), 0 when none."""
+    where = " ".join((pub.get(k) or {}).get("value", "") for k in ("year", "venue", "note"))
+    return max((int(y) for y in YEAR.findall(where)), default=0)
 
 
 def asks_about_papers(question: str) -> bool:
@@ -44,6 +51,9 @@ def matching_publications(profile: dict, question: str) -> list[dict]:
         if years and not any(y in where for y in years):
             continue
         out.append(pub)
+    if RECENT.search(question) and not years and any(pub_year(p) for p in out):
+        latest = max(pub_year(p) for p in out)    # "his most recent papers": those of the latest year listed
+        out = [p for p in out if pub_year(p) == latest]
     return out
 
 

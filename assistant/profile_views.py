@@ -10,7 +10,8 @@ from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
 from recruiter.assistant.evidence import CandidateText, Evidence
 from recruiter.assistant.lexicon import TermGroup
-from recruiter.assistant.profile_answers import FIRST, VENUES, YEAR, asks_about_papers, matching_publications
+from recruiter.assistant.profile_answers import (FIRST, RECENT, VENUES, YEAR, asks_about_papers, matching_publications,
+                                                pub_year)
 from recruiter.assistant.snippets import clean
 
 # Words that ask for the whole picture rather than a fact; a question made only of these (and a name)
@@ -37,6 +38,7 @@ def wants_own_paper_count(question: str) -> bool:
 def wants_filtered_papers(question: str) -> bool:
     """"Which of X's papers are from 2025 / at ACL / first-author?": a filter the profile can apply."""
     return asks_about_papers(question) and bool(FIRST.search(question) or YEAR.search(question) or
+                                                RECENT.search(question) or
                                                 [v for v in VENUES.findall(question) if v.lower() != "findings"])
 
 
@@ -120,7 +122,7 @@ def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5)
     pubs = matching_publications(profile, ctx.question)
     first = bool(FIRST.search(ctx.question))
     venues = [v for v in VENUES.findall(ctx.question) if v.lower() != "findings"]
-    years = YEAR.findall(ctx.question)
+    years = YEAR.findall(ctx.question) or ([str(pub_year(pubs[0]))] if pubs and RECENT.search(ctx.question) else [])
     titles = [f"{_v(p.get('title'), 70)} {cite(p.get('title'))}" for p in pubs[:show]]
     more = (" 等" if zh else f" and {len(pubs) - show} more") if len(pubs) > show else ""
     if zh:

@@ -78,6 +78,15 @@ def test_follow_up_turns_resolve_to_the_candidate_in_focus(seeded_app, ask):
     _check_citations(seeded_app, answer)
 
 
+def test_most_recent_papers_are_those_of_the_latest_year_listed(seeded_app, ask):
+    conv = Conversation()
+    ask("Tell me about Ziyi Yang.", conversation=conv)
+    answer = ask("What are her most recent papers?", conversation=conv)
+    assert "2026" in answer.text and "SPELL" in answer.text and "FuseRL" in answer.text
+    assert "FuseChat" not in answer.text                  # an EMNLP 2025 paper
+    _check_citations(seeded_app, answer)
+
+
 @pytest.mark.parametrize("question,who,not_who", [
     ("哪些候选人在美团工作过？", "Keqing He", "Ziyi Yang"),        # 杨子逸's CV: an algorithm "adopted by 美团"
     ("Which candidate has worked at Meituan?", "Keqing He", "Ziyi Yang"),
