@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from recruiter.assistant.lexicon import is_han
 
-_PREP = re.compile(r"interview|prepare|prep pack|questions? to ask|面试|准备.{0,6}问题|考察", re.I)
+_PREP = re.compile(r"interview|prepare|prep pack|questions? to ask|what (?:should|could|can) I ask|面试|准备.{0,6}问题|考察|"
+                   r"(?:该|应该|可以)问.{0,8}?(?:哪些|什么|些)问题", re.I)
 _MATCH = re.compile(r"job description|\bJD\b|this (role|job|position)|fit (this|the)|岗位|职位|岗|符合|匹配", re.I)
 _RANK = re.compile(r"\brank|ranking|best fit|fits? best|most suitable|who has the most|the most\b|排序|排名第|最符合|最适合|最多|最匹配", re.I)
 _COMPARE = re.compile(r"compare|comparison|between|versus|\bvs\.?\b|which of (the two|them|these)|who .*\b(more|higher|larger|longer|earlier|later)\b|比较|对比|相比|哪个.{0,12}更|谁.{0,12}更|更多|更高|更早", re.I)

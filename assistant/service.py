@@ -21,7 +21,8 @@ from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_no
                                                wants_filtered_papers, wants_overview, wants_own_paper_count)
 from recruiter.assistant.resolve import person_names, resolve
 from recruiter.assistant.tables import answer_table, table_aspects
-from recruiter.assistant.workflows import answer_match, answer_prep
+from recruiter.assistant.prep_pack import prep_pack
+from recruiter.assistant.workflows import answer_match, answer_prep, prep_has_topic
 from recruiter.ingest.injection import instruction_spans
 from recruiter.ingest.protected import protected_spans
 from recruiter.ingest.models import Candidate
@@ -137,6 +138,11 @@ class Assistant:
         p, question, order, names = ctx.plan, ctx.question, ctx.order, ctx.names
         if p.intent == "match":
             ans = answer_match(ctx, self.lexicon, jd or question, top=top)
+        elif p.intent == "prep" and len(order) == 1 and not prep_has_topic(ctx.groups) \
+                and (profile := self.store.profile(order[0])) is not None:
+            # no topic named: the whole pack, as `recruiter prep NAME` prints it
+            ans = prep_pack(ctx.texts[order[0]], profile, names[order[0]], lang=p.lang,
+                            jd_gaps=self.jd_gaps(order[0], jd) if jd else [])
         elif p.intent == "prep":
             ans = answer_prep(ctx, self.lexicon)
         elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) \

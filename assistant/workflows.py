@@ -131,6 +131,16 @@ _EXAMPLES = re.compile(r"[（(]\s*(?:如|例如|比如|e\.g\.,?|such as|includin
                        r"(?:such as|including|e\.g\.,?)\s+([^.?!。？]+)", re.I)
 
 
+# Words of the request itself ("prepare interview questions for X, citing key facts"): no topic of their own.
+_PREP_WORDS = re.compile(r"^(?:prepare|prep|preparing|help|interview(?:s|ing)?|questions?|ask|citing|cite|citations?|"
+                         r"key|facts?|points?|pack|should|准备|面试|问题|帮我|考察|引用|几个|要点|提问|应该|问)$", re.I)
+
+
+def prep_has_topic(groups: list[TermGroup]) -> bool:
+    """"Prepare me to interview X" names no topic (the whole prep pack); "… about her ByteDance project" does."""
+    return any(not _PREP_WORDS.match(g.surface) for g in groups)
+
+
 def prep_topics(lexicon: Lexicon, question: str, groups: list[TermGroup]) -> list[list[TermGroup]]:
     """One topic per example the question lists ("如 MeTHanol、超网络元门控 LLM"), else the whole question."""
     m = _EXAMPLES.search(question)

@@ -3,6 +3,7 @@
 Questions here are written for these tests (not taken from the dev set) and each checks the fact a
 recruiter would need, that every citation is a verbatim span of its source, and abstention.
 """
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,17 @@ def test_follow_up_turns_resolve_to_the_candidate_in_focus(seeded_app, ask):
     assert not first.abstained
     answer = ask("When did it end?", conversation=conv)
     assert "2025.12" in answer.text
+    _check_citations(seeded_app, answer)
+
+
+@pytest.mark.parametrize("question,fact", [("Prepare interview questions for Keqing He.", "Meituan"),
+                                           ("给韩槿一准备面试问题。", "字节跳动"),
+                                           ("What should I ask Ke Ji?", "MiniMax")])
+def test_a_prep_request_without_a_topic_gets_the_whole_cited_pack(seeded_app, ask, question, fact):
+    answer = ask(question)
+    assert answer.intent == "prep" and not answer.abstained and fact in answer.text
+    questions = answer.text.split("\n## ")[-1].splitlines()[1:]            # the last section: the questions
+    assert 8 <= sum(bool(re.match(r"\d{1,2}\. .+[?？] \[\d+\]", q)) for q in questions) <= 12, questions
     _check_citations(seeded_app, answer)
 
 
