@@ -172,30 +172,38 @@ def asks_advisor(question: str) -> bool:
     return bool(_ADVISOR.search(question))
 
 
+def _entries_asked(ctx: Context, profile: dict, key: str | None = None) -> list[dict]:
+    """Education entries of the degree level(s) the question names (all when none), that have ``key``."""
+    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
+    return [e for e in profile.get("education") or []
+            if (key is None or e.get(key)) and (not levels or e.get("degree_level") in levels)]
+
+
+def _level_name(entry: dict, zh: bool) -> str:
+    return LEVELS.get(entry.get("degree_level") or "", (_v(entry.get("degree_text"), 30),) * 2)[1 if zh else 0]
+
+
 def answer_advisor(ctx: Context, cid: str, profile: dict) -> Answer | None:
     """"Who is X's (PhD) advisor?": the education entries that name one. None when the CV names no
     advisor for the degree asked about, so the general path abstains."""
-    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
-    entries = [e for e in profile.get("education") or []
-               if e.get("advisor") and (not levels or e.get("degree_level") in levels)]
+    entries = _entries_asked(ctx, profile, "advisor")
     if not entries:
         return None
     zh = ctx.plan.lang == "zh"
     cite = ProfileCites(ctx, cid, profile)
     parts = []
     for e in entries:
-        level = LEVELS.get(e.get("degree_level") or "", (_v(e.get("degree_text"), 30),) * 2)[1 if zh else 0]
         where = f"{_v(e.get('school'), 60)}, {_dates(e)}".strip(", ")
-        parts.append(f"{level}（{where}）导师：{_v(e['advisor'], 40)} {cite(e['advisor'])}{cite(e.get('school'))}" if zh
-                     else f"{level} ({where}) advisor: {_v(e['advisor'], 40)} {cite(e['advisor'])}{cite(e.get('school'))}")
+        refs = cite(e["advisor"]) + cite(e.get("school"))
+        parts.append(f"{_level_name(e, zh)}（{where}）导师：{_v(e['advisor'], 40)} {refs}" if zh
+                     else f"{_level_name(e, zh)} ({where}) advisor: {_v(e['advisor'], 40)} {refs}")
     return _answer(ctx, cid, cite, parts, "single")
 
 
 def asks_advisor_missing(ctx: Context, profile: dict) -> bool:
     """An advisor question about degrees the CV lists without naming an advisor: not stated.
     (The profile reads advisors from the education entries, where CVs name them.)"""
-    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
-    listed = [e for e in profile.get("education") or [] if not levels or e.get("degree_level") in levels]
+    listed = _entries_asked(ctx, profile)
     return bool(listed) and not any(e.get("advisor") for e in listed)
 
 
@@ -206,21 +214,16 @@ _SCHOOL_OR_WHEN = re.compile(r"哪里|哪所|哪个学校|什么学校|学校|�
 def answer_advisor_not_stated(ctx: Context, cid: str, profile: dict) -> Answer | None:
     """"Where is she doing her PhD, and who is her advisor?" when the CV names none: the entry, and that the
     advisor is not stated. None when the question asks only for the advisor (the caller abstains)."""
-    if not _SCHOOL_OR_WHEN.search(_ADVISOR.sub(" ", ctx.question)):
-        return None
-    levels = [lvl for lvl, rx in _LEVEL_ASKED.items() if rx.search(ctx.question)]
-    entries = [e for e in profile.get("education") or []
-               if e.get("school") and (not levels or e.get("degree_level") in levels)]
-    if not entries:
+    entries = _entries_asked(ctx, profile, "school")
+    if not entries or not _SCHOOL_OR_WHEN.search(_ADVISOR.sub(" ", ctx.question)):
         return None
     zh = ctx.plan.lang == "zh"
     cite = ProfileCites(ctx, cid, profile)
     parts = []
     for e in entries:
-        level = LEVELS.get(e.get("degree_level") or "", (_v(e.get("degree_text"), 30),) * 2)[1 if zh else 0]
         refs = cite(e.get("degree_text") or e["school"]) + cite(e["school"])
-        parts.append(f"{level}：{_v(e['school'], 60)}（{_dates(e)}） {refs}，简历未写明导师" if zh else
-                     f"{level}: {_v(e['school'], 60)} ({_dates(e)}) {refs}; the CV names no advisor")
+        parts.append(f"{_level_name(e, zh)}：{_v(e['school'], 60)}（{_dates(e)}） {refs}，简历未写明导师" if zh else
+                     f"{_level_name(e, zh)}: {_v(e['school'], 60)} ({_dates(e)}) {refs}; the CV names no advisor")
     return _answer(ctx, cid, cite, parts, "single")
 
 
