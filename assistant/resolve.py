@@ -114,6 +114,7 @@ def resolve(question: str, candidates: list[Candidate], focus: list[str] | None 
 _LATIN_PERSON = re.compile(r"(?:\b(?:about|did|does|is|was|has|have|for|of|with|and|or|between|compare)\s+)"
                            r"([A-Z][a-z]+(?:[\s-][A-Z][a-z]+){1,2})\b|"
                            r"\b([A-Z][a-z]+(?:[\s-][A-Z][a-z]+){1,2})(?=['’]s\b)")
+_PERSON_NEXT = re.compile(r"的|在|是|有|和|与|跟|同|、|，|,|曾|毕业|读|做|目前|现在|\s*['’]|？|\?")
 _COMMON_WORD_FREQ = 100      # jieba's frequency above which a "name" is an ordinary word (陈述, 何时)
 
 
@@ -124,6 +125,9 @@ def person_names(question: str) -> list[str]:
         import jieba
         import jieba.posseg
 
-        found += [w.word for w in jieba.posseg.cut(question) if w.flag.startswith("nr") and 2 <= len(w.word) <= 4
-                  and _HAN.fullmatch(w.word[0]) and jieba.dt.FREQ.get(w.word, 0) < _COMMON_WORD_FREQ]
+        tokens = list(jieba.posseg.cut(question))
+        # a person is the subject or owner: first in the question, or followed by 的/在/是/和 … (not 马尔可夫决策)
+        found += [w.word for i, w in enumerate(tokens) if w.flag.startswith("nr") and 2 <= len(w.word) <= 4
+                  and _HAN.fullmatch(w.word[0]) and jieba.dt.FREQ.get(w.word, 0) < _COMMON_WORD_FREQ
+                  and (i == 0 or i + 1 == len(tokens) or _PERSON_NEXT.match(tokens[i + 1].word))]
     return list(dict.fromkeys(found))

@@ -13,7 +13,7 @@ from recruiter.assistant.degrees import (answer_date_order, answer_degree_holder
                                          asks_degree_holders)
 from recruiter.assistant.evidence import CandidateText, build_candidate_text, score_lines
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
-from recruiter.assistant.planner import plan as make_plan
+from recruiter.assistant.planner import plan as make_plan, question_language
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
 from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_not_stated, answer_duties,
                                                answer_overview, answer_own_paper_count, asks_advisor,
@@ -187,7 +187,7 @@ class Assistant:
                 (unknown := self._unknown_people(question)):
             # "What is John Smith's email?" while Ke Ji is in focus: not Ke Ji, and not everyone
             ans = Answer(text=(f"已载入的候选人中没有{'、'.join(unknown)}，请对照候选人列表核对姓名。"
-                               if is_han(question) else
+                               if question_language(question, unknown) == "zh" else
                                f"No loaded candidate is named {', '.join(unknown)}; check the name against the "
                                f"candidate list."), abstained=True, intent="none")
             return self._finish(question, ans, conv, candidates, t0, on_evidence)

@@ -112,7 +112,8 @@ def test_worked_at_a_named_company_needs_a_job_entry_naming_it(seeded_app, ask, 
 
 
 @pytest.mark.parametrize("question,unknown", [("What is John Smith's email?", "John Smith"),
-                                               ("王小明在哪里读的本科？", "王小明"), ("何柯庆的邮箱是什么？", "何柯庆")])
+                                               ("王小明在哪里读的本科？", "王小明"), ("何柯庆的邮箱是什么？", "何柯庆"),
+                                               ("What is 何柯庆's email?", "何柯庆")])
 def test_a_person_who_is_not_loaded_is_said_so_even_with_a_candidate_in_focus(ask, question, unknown):
     conv = Conversation()
     assert not ask("Where did Ke Ji do his PhD?", conversation=conv).abstained
@@ -120,6 +121,11 @@ def test_a_person_who_is_not_loaded_is_said_so_even_with_a_candidate_in_focus(as
     assert answer.abstained and unknown in answer.text and not answer.citations
     assert "keji@" not in answer.text and "郑州大学" not in answer.text
     assert "18338991628" in ask("What is his phone number?", conversation=conv).text   # the focus is kept
+
+
+def test_an_unknown_name_gets_the_message_in_the_question_language(ask):
+    assert "No loaded candidate is named 何柯庆" in ask("What is 何柯庆's email?").text
+    assert ask("谁熟悉马尔可夫决策过程？").intent != "none"     # a term, not a person: no "not loaded" message
 
 
 def test_a_named_person_found_in_a_cv_is_not_taken_for_an_unknown_candidate(ask):
