@@ -23,6 +23,11 @@ SLOTS = {
     "url": (re.compile(r"homepage|home page|blog|website|web ?site|github (?:page|link|url|address|account)|"
                        r"主页|博客|网站|个人网页|github ?(?:主页|地址|链接|账号)", re.I), URL),
     "phone": (re.compile(r"phone|telephone|mobile|电话|手机|联系方式", re.I), PHONE),
+    # spoken languages, not "natural language processing" or "language models"
+    "languages": (re.compile(r"\bspeaks?\b|\bspoken\b|\b(?:what|which) languages\b|\blanguage (?:skills?|proficiency)\b|"
+                             r"语言能力|语言技能|外语|会说|哪些语言|什么语言|几种语言", re.I),
+                  re.compile(r"语言技能|语言能力|外语|母语|普通话|英语|日语|\bEnglish\b|\bMandarin\b|TOEFL|IELTS|"
+                             r"CET-?[46]|\bnative\b|\bfluent\b", re.I)),
 }
 WHEN = re.compile(r"\bwhen\b|\b(?:start|end|begin|finish)(?:ed|s)?\b|结束|开始|\bwhat years?\b|\bdates?\b|\bperiod\b|\bhow long\b|什么时候|何时|起止|哪年|时间|毕业", re.I)
 HOW_MANY = re.compile(r"how many|how much|number of|多少|几[篇个项次位门]", re.I)

@@ -93,7 +93,7 @@ EDUCATION_WORDS = re.compile(  # question words that ask about education
     r"本科|硕士|博士|学校|大学|学院|专业|毕业|导师|学历|教育|bachelor|master|phd|doctor|university|"
     r"school|college|degree|major|graduat|advisor|supervisor|education|field|study", re.I)
 _ANY_DEGREE = re.compile(r"\bdegrees?\b|\beducation(?:al)?\b|\bstud(?:y|ied)\b|\bmajor(?:ed|s)?\b|\bfield of study\b|"
-                         r"学历|学位|教育背景|教育经历|读书|专业(?!技能|知识|能力|素养)|主修", re.I)
+                         r"\bgraduat(?:e|ed|es|ion)\b|学历|学位|教育背景|教育经历|读书|专业(?!技能|知识|能力|素养)|主修|毕业", re.I)
 
 
 def entries_for_question(ct: CandidateText, question: str) -> list[EducationEntry]:

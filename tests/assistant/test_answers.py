@@ -28,6 +28,9 @@ CASES = [
     ("韩槿一的专业是什么？", ["计算机科学与技术学院"], "001"),
     ("What was Keqing He's major?", ["Communication Engineering", "Artificial Intelligence"], "003"),
     ("冀轲在哪里工作过？", ["MiniMax", "腾讯", "小冰"], "000"),          # only section words: the section whole
+    ("When will Ziyi Yang graduate?", ["2026.06"], "004"),                # no 毕业 on the CV: the entry's dates
+    ("Which languages does Ke Ji speak?", ["普通话", "英语"], "000"),
+    ("冀轲会说哪些语言？", ["普通话", "英语"], "000"),
     # two parts, one stated: the school is answered, the missing advisor said so (not a blanket "doesn't say")
     ("韩槿一目前在哪里读博？导师是谁？", ["华东师范大学", "未写明导师"], "001"),
     ("Where is Jinyi Han doing her PhD and who is her advisor?", ["华东师范大学", "names no advisor"], "001"),
@@ -250,8 +253,9 @@ def test_lists_and_disjunctions(ask, question, expected):
     "Where did Luo Ji do his undergraduate degree?", "What degree does Luo Ji hold?", "Luo Ji 的专业是什么？",
     "韩槿一的专业技能有哪些？",      # 专业技能 = professional skills, not her major; her CV lists none
     "Luo Ji 在哪里工作？", "Where does Luo Ji work?",   # no job listed; "In this work, we …" is not one
+    "What languages does Jinyi Han speak?",            # "Large Language Models" is not a language she speaks
 ])
-def test_education_questions_on_a_cv_without_that_education_abstain(ask, question):
+def test_a_word_in_another_sense_is_not_an_answer(ask, question):
     answer = ask(question)
     assert answer.abstained, answer.text
 
