@@ -36,6 +36,7 @@ class Resolution:
     mentions: list[Mention] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)       # mentions that fit several candidates
     from_focus: bool = False
+    focus_guessed: bool = False        # the focus was taken for a short question with no he/she/his/他/她
     wants_all: bool = False
 
 
@@ -103,6 +104,8 @@ def resolve(question: str, candidates: list[Candidate], focus: list[str] | None 
             _PRONOUNS_EN.search(question) or _PRONOUNS_ZH.search(question) or len(question) < 40)):
         res.candidate_ids = [f for f in focus if any(c.id == f for c in pool)]
         res.from_focus = bool(res.candidate_ids)
+        res.focus_guessed = res.from_focus and not (_POSSESSIVE.search(question) or _PRONOUNS_EN.search(question)
+                                                    or _PRONOUNS_ZH.search(question))
         return res
     if scope:
         res.candidate_ids = [c.id for c in pool]

@@ -1,6 +1,7 @@
 """The assistant: resolve who is meant → plan → find evidence → compose a cited answer → (phrase) → verify."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -30,6 +31,7 @@ from recruiter.ingest.models import Candidate
 
 WHOLE_STORE_LIMIT = 50        # up to this many candidates, every CV is read for every question
 MAX_NAMED_QUESTION_CHARS = 200   # a longer text is a pasted JD, whose names (a contact) name no candidate
+_NAMED_THING = re.compile(r"^[\w.\-]*[A-Z][\w.\-]*[A-Z0-9][\w.\-]*$")   # HuatuoGPT-II, FuseChat, ACL
 SHORTLIST_PASSAGES = 300      # beyond it, the candidates owning the top hybrid passages are read
 
 
@@ -191,6 +193,27 @@ class Assistant:
                                f"No loaded candidate is named {', '.join(unknown)}; check the name against the "
                                f"candidate list."), abstained=True, intent="none")
             return self._finish(question, ans, conv, candidates, t0, on_evidence)
+        ans, lang = self._answer(question, res, candidates, conv, scope, jd, top)
+        focus = None
+        if ans.abstained and res.focus_guessed and \
+                any(_NAMED_THING.match(w.strip("?？,，.。!！")) for w in question.split()):
+            # "What is HuatuoGPT-II?" just after a question about Jinyi Han: not in her CV, so anyone's
+            alt, alt_lang = self._answer(question, resolve(question, candidates, scope=scope), candidates,
+                                         Conversation(), scope, jd, top)
+            if not alt.abstained:
+                ans, lang = alt, alt_lang
+                focus = list(conv.focus)     # "her" in the next turn still means who the chat was about
+        if res.ambiguous:
+            ans.notes.append("ambiguous name(s): " + ", ".join(res.ambiguous))
+        ans = self._finish(question, ans, conv, candidates, t0, on_evidence,
+                           phrase=use_model and self.phraser is not None, lang=lang, on_token=on_token)
+        if focus is not None:
+            conv.focus = focus
+        return ans
+
+    def _answer(self, question: str, res, candidates: list[Candidate], conv: Conversation,
+                scope: list[str] | None, jd: str | None, top: int) -> tuple[Answer, str]:
+        """The program's cited answer for a resolved question, and the language to word it in."""
         by_id = {c.id: c for c in candidates}
         mention_of = {m.candidate_id: m.text for m in res.mentions}
         named = [cid for cid in res.candidate_ids if cid in by_id]
@@ -205,8 +228,8 @@ class Assistant:
         all_names = [n for c in candidates for n in c.all_names()] + [m.text for m in res.mentions]
         groups = self.lexicon.question_terms(question, drop=all_names)
         own_groups = None
-        if res.from_focus and conv.turns and len(groups) < 2:
-            # "When did it end?": the topic is the previous question's
+        if res.from_focus and conv.turns and len(groups) < 2 and not any(_NAMED_THING.match(g.surface) for g in groups):
+            # "When did it end?": the topic is the previous question's ("What is HuatuoGPT-II?" has its own)
             own_groups, seen = list(groups), {g.surface.lower() for g in groups}
             groups = groups + [g for g in self.lexicon.question_terms(conv.turns[-1][0], drop=all_names)
                                if g.surface.lower() not in seen]
@@ -224,10 +247,7 @@ class Assistant:
             idf_weights(own_groups, [ln.low for ct in texts.values() for ln in ct.lines])
             ans = self._compose(replace(ctx, groups=own_groups,
                                         boost=self._retrieval_boost(question, order, own_groups)), jd, top, all_names)
-        if res.ambiguous:
-            ans.notes.append("ambiguous name(s): " + ", ".join(res.ambiguous))
-        return self._finish(question, ans, conv, candidates, t0, on_evidence,
-                            phrase=use_model and self.phraser is not None, lang=p.lang, on_token=on_token)
+        return ans, p.lang
 
     def _unknown_people(self, question: str) -> list[str]:
         """Person names in the question that no stored CV contains (so no candidate is meant)."""

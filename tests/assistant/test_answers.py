@@ -136,6 +136,14 @@ def test_a_named_person_found_in_a_cv_is_not_taken_for_an_unknown_candidate(ask)
     assert not answer.abstained and "Ziyi Yang" in answer.text
 
 
+def test_a_named_thing_not_in_the_focus_cv_is_looked_up_in_all_and_the_focus_stays(ask):
+    conv = Conversation()
+    ask("韩槿一有几篇一作论文？", conversation=conv)
+    answer = ask("What is HuatuoGPT-II?", conversation=conv)      # Ke Ji's project, not Jinyi Han's
+    assert not answer.abstained and "Ke Ji" in answer.text and "Jinyi Han" not in answer.text
+    assert "jinyihan099@gmail.com" in ask("What is her email?", conversation=conv).text
+
+
 def test_a_follow_up_with_its_own_topic_drops_the_borrowed_one(ask):
     conv = Conversation()
     ask("What did Jinyi Han do at ByteDance?", conversation=conv)
