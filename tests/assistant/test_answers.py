@@ -144,6 +144,15 @@ def test_a_named_thing_not_in_the_focus_cv_is_looked_up_in_all_and_the_focus_sta
     assert "jinyihan099@gmail.com" in ask("What is her email?", conversation=conv).text
 
 
+def test_a_comparative_follow_up_stays_with_the_compared_pair(ask):
+    conv = Conversation()
+    ask("Compare Ke Ji and Keqing He.", conversation=conv)
+    answer = ask("Who has more first-author papers?", conversation=conv)
+    assert "Keqing He" in answer.text and "Ke Ji" in answer.text
+    assert not any(n in answer.text for n in ("Ziyi Yang", "Jinyi Han", "Luo Ji"))
+    assert "Jinyi Han" in ask("Who studied computer science?", conversation=conv).text   # not a comparative: everyone
+
+
 def test_a_follow_up_with_its_own_topic_drops_the_borrowed_one(ask):
     conv = Conversation()
     ask("What did Jinyi Han do at ByteDance?", conversation=conv)
