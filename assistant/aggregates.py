@@ -16,6 +16,9 @@ _AT_ORG = re.compile(r"\b(?:at|for)\s+([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)|"  
                      r"在([\u4e00-\u9fffA-Za-z]{2,12}?)(?:工作|实习|任职|就职|做过|待过)")
 
 
+_REVIEWING = re.compile(r"\breview(?:ed|s|ing)? for\b|\breviewers?\b|\bpeer review|审稿|评审", re.I)
+_NOT_A_REVIEWER = re.compile(r"under review|under submission|\bsubmitted\b|systematic review|literature review|"
+                             r"\ba review\b|\bsurvey\b|在审|投稿|综述", re.I)
 _JOB_WORDS = re.compile(SECTION_CUES["experience"].pattern + r"|经历|经验|\bexperiences?\b", re.I)
 
 
@@ -40,6 +43,8 @@ def _aggregate_hits(ctx: Context, threshold: float) -> list[tuple[float, str, li
             evs = [e for e in evs if named <= set(e.matched)]
         if job:      # …and is a job: in the experience section or a dated entry
             evs = [e for e in evs if e.section == "experience" or len(DATE.findall(e.text)) >= 2]
+        if _REVIEWING.search(ctx.question):   # "reviewed for ICLR": a reviewer role, not a paper "under review"
+            evs = [e for e in evs if not _NOT_A_REVIEWER.search(e.text)]
         evs = evs[:2]
         if evs:
             found.append((max(e.score for e in evs), cov, cid, evs))

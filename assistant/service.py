@@ -31,6 +31,20 @@ from recruiter.ingest.models import Candidate
 
 WHOLE_STORE_LIMIT = 50        # up to this many candidates, every CV is read for every question
 MAX_NAMED_QUESTION_CHARS = 200   # a longer text is a pasted JD, whose names (a contact) name no candidate
+# About the store, not a CV: "how many candidates are there?", "列出所有候选人"
+_WHO_IS_LOADED = re.compile(r"how many candidates|^\s*(?:please )?list (?:all )?(?:the )?candidates\W*$|who are the candidates|"
+                            r"which candidates are (?:loaded|there|in)|有多少(?:位|个|名)?候选人|候选人有哪些|列出(?:所有)?候选人|"
+                            r"有哪些候选人\W*$", re.I)
+
+
+def loaded_candidates(question: str, candidates: list[Candidate]) -> Answer:
+    zh = question_language(question) == "zh"
+    names = [display_name(c, None) + f" ({', '.join(c.sources)})" for c in candidates]
+    head = f"已载入 {len(names)} 位候选人：" if zh else f"{len(names)} candidate{'s' if len(names) != 1 else ''} loaded:"
+    return Answer(text=head + "\n" + "\n".join(f"- {n}" for n in names), intent="candidates",
+                  candidate_ids=[c.id for c in candidates])
+
+
 _NAMED_THING = re.compile(r"^[\w.\-]*[A-Z][\w.\-]*[A-Z0-9][\w.\-]*$")   # HuatuoGPT-II, FuseChat, ACL
 SHORTLIST_PASSAGES = 300      # beyond it, the candidates owning the top hybrid passages are read
 
@@ -184,6 +198,8 @@ class Assistant:
         live = {c.id for c in candidates}
         for gone in [cid for cid in self._texts if cid not in live]:
             del self._texts[gone]   # a removed candidate's CV text must not outlive its removal
+        if _WHO_IS_LOADED.search(question):
+            return self._finish(question, loaded_candidates(question, candidates), conv, candidates, t0, on_evidence)
         res = resolve(question, candidates, focus=conv.focus, scope=scope)
         if not res.mentions and not jd and len(question) <= MAX_NAMED_QUESTION_CHARS and \
                 (unknown := self._unknown_people(question)):

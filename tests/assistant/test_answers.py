@@ -153,6 +153,22 @@ def test_a_comparative_follow_up_stays_with_the_compared_pair(ask):
     assert "Jinyi Han" in ask("Who studied computer science?", conversation=conv).text   # not a comparative: everyone
 
 
+@pytest.mark.parametrize("question", ["How many candidates are there?", "有多少位候选人？", "List all candidates."])
+def test_questions_about_the_store_list_who_is_loaded(ask, question):
+    conv = Conversation()
+    ask("Where did Ke Ji do his PhD?", conversation=conv)         # a focus must not turn this into a CV question
+    answer = ask(question, conversation=conv)
+    assert answer.intent == "candidates" and "5" in answer.text
+    assert all(n in answer.text for n in ("Keqing He", "Luo Ji", "Ke Ji", "Ziyi Yang", "Jinyi Han"))
+
+
+@pytest.mark.parametrize("question", ["Who has reviewed for ICLR?", "哪些候选人担任过审稿人？"])
+def test_reviewers_are_not_papers_under_review(ask, question):
+    answer = ask(question)                                  # Ziyi Yang / Jinyi Han list papers "under review"
+    assert "Ke Ji" in answer.text and "Ziyi Yang" not in answer.text and "Jinyi Han" not in answer.text
+    assert "Luo Ji" not in answer.text                      # "a systematic review for …"
+
+
 def test_a_follow_up_with_its_own_topic_drops_the_borrowed_one(ask):
     conv = Conversation()
     ask("What did Jinyi Han do at ByteDance?", conversation=conv)
