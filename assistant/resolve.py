@@ -17,7 +17,7 @@ _PRONOUNS_ZH = re.compile(r"他|她|其|该候选人|这位候选人|此人|这�
 _ALL_CANDIDATES = re.compile(r"\b(all|every|each|any|which) (of the )?(candidates?|applicants?|people|of them)\b|"
                              r"\bwho (has|have|is|was|had|lists?|worked|did)\b|\bwho \w+ed\b|所有候选人|哪些候选人|哪位候选人|"
                              r"哪个候选人|各位候选人|候选人中|谁", re.I)
-_COMPARATIVE = re.compile(r"\b(?:more|fewer|less|better|higher|lower|earlier|later|longer|older|younger)\b|更|谁.{0,8}多",
+_COMPARATIVE = re.compile(r"\b(?:more|fewer|less|better|higher|lower|earlier|later|longer|older|younger)\b|更",
                           re.I)
 _EXPLICIT_ALL = re.compile(r"\b(?:all|every|each|any)\b|\bwhich (?:of the )?candidates\b|所有|哪些候选人|各位|候选人中", re.I)
 # A possessive pointing back ("who was HIS advisor", "他的导师是谁") keeps the focus even with "who"/"谁".
