@@ -337,6 +337,8 @@ def answer_rank(ctx: Context) -> Answer:
             counts.append((len(ranked), cid, evs))
     if not counts:
         return abstain(ctx)
+    if _MEASURED.search(ctx.question) and (measured := _rank_by_quantity(ctx, counts)) is not None:
+        return measured
     counts.sort(key=lambda c: -c[0])
     book = CitationBook(ctx.names)
     lang = ctx.plan.lang
@@ -348,6 +350,27 @@ def answer_rank(ctx: Context) -> Answer:
     return Answer(text=lead + "\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(rows, 1)),
                   citations=book.citations, intent="rank", candidate_ids=[c[1] for c in counts],
                   evidence=[e for c in counts for e in c[2][:3]])
+
+
+_MEASURED = re.compile(r"(?<![a-z])stars?(?![a-z])|citations?|\bcited\b|downloads?|followers?|下载|引用|星标|star数", re.I)
+
+
+def _rank_by_quantity(ctx: Context, counts: list) -> Answer | None:
+    """"Whose repo has the most stars?": the largest number each CV states next to the unit, ranked and cited."""
+    best = {}
+    for _, cid, evs in counts:
+        stated = [(q, e) for e in evs if (q := _quantity(clean(e.text), ctx.groups)) is not None]
+        if stated:
+            best[cid] = max(stated, key=lambda x: x[0])
+    if len(best) < 2:
+        return None
+    order = sorted(best, key=lambda c: -best[c][0])
+    book, zh = CitationBook(ctx.names), ctx.plan.lang == "zh"
+    rows = [f"{i}. {ctx.names[c]} — {best[c][0]:g} {book.cite(best[c][1])}" for i, c in enumerate(order, 1)]
+    top = ctx.names[order[0]]
+    lead = f"{top}最多（{best[order[0]][0]:g}）。" if zh else f"{top} has the most ({best[order[0]][0]:g})."
+    return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="rank",
+                  candidate_ids=order, evidence=[best[c][1] for c in order])
 
 
 def block_evidence(ctx: Context, cid: str, max_lines: int = 6) -> list[Evidence]:

@@ -162,6 +162,15 @@ def test_questions_about_the_store_list_who_is_loaded(ask, question):
     assert all(n in answer.text for n in ("Keqing He", "Luo Ji", "Ke Ji", "Ziyi Yang", "Jinyi Han"))
 
 
+@pytest.mark.parametrize("question", ["Which candidate has the most GitHub stars?", "谁的GitHub项目star最多？"])
+def test_most_stars_ranks_by_the_numbers_the_cvs_state(seeded_app, ask, question):
+    answer = ask(question)            # HuatuoGPT-o1 1.3k, R1-Zero reproduction 1.1K, FuseChat 600 (mergekit is not hers)
+    assert answer.intent == "rank" and "1300" in answer.text.splitlines()[0]
+    assert [n for n in ("Ke Ji", "Jinyi Han", "Ziyi Yang") if n in answer.text] == ["Ke Ji", "Jinyi Han", "Ziyi Yang"]
+    assert answer.text.index("Ke Ji") < answer.text.index("Jinyi Han") < answer.text.index("Ziyi Yang")
+    _check_citations(seeded_app, answer)
+
+
 @pytest.mark.parametrize("question", ["Who has reviewed for ICLR?", "哪些候选人担任过审稿人？"])
 def test_reviewers_are_not_papers_under_review(ask, question):
     answer = ask(question)                                  # Ziyi Yang / Jinyi Han list papers "under review"
