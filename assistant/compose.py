@@ -189,6 +189,13 @@ SECTION_CUES = {   # question words that name a whole section even when they car
     "skills": re.compile(r"\bskills?\b|技能", re.I),
     "awards": re.compile(r"\bawards?\b|\bhonou?rs?\b|获奖|奖项|荣誉", re.I),
 }
+
+
+def section_words_only(groups: list[TermGroup], sections=tuple(SECTION_CUES)) -> bool:
+    """Every content term of the question only names a section ("work", "工作", "study")."""
+    return bool(groups) and all(any(SECTION_CUES[sec].search(g.surface) for sec in sections) for g in groups)
+
+
 _CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bnow\b|\bpresent\b|目前|现在|当前", re.I)
 _PRESENT = re.compile(r"present|now|至今|今", re.I)
 
@@ -205,8 +212,7 @@ def section_overview(ctx: Context, cid: str) -> list[Evidence]:
         w, best = max(heads, key=lambda h: h[0])
         if w >= 0.8 * total:   # else the question asks about something inside the section
             head = best
-    if head is None and (total <= 0 or all(any(rx.search(g.surface) for rx in SECTION_CUES.values())
-                                           for g in ctx.groups)):
+    if head is None and (total <= 0 or section_words_only(ctx.groups)):
         # nothing but section words ("在哪里工作过", "where did she intern"): the cued section whole
         cued = [sec for sec, rx in SECTION_CUES.items() if rx.search(ctx.question)]
         head = next((ln for sec in cued for ln in ct.lines if ln.is_heading and ln.section == sec), None)
@@ -257,7 +263,7 @@ def answer_single(ctx: Context) -> Answer:
             # "what degree …" on a CV without an education section: "a higher degree of personalization"
             # is not an answer
             evs = [e for e in evs if is_education_evidence(e)]
-        elif not ctx.slots and ctx.groups and all(SECTION_CUES["experience"].search(g.surface) for g in ctx.groups):
+        elif not ctx.slots and section_words_only(ctx.groups, ("experience",)):
             # "where does she work?" answers from a job entry (section or dated line), not "In this work, …"
             evs = [e for e in evs if e.section == "experience" or DATE.search(e.text)]
     if not evs or cov < ANSWER_COVERAGE:

@@ -105,12 +105,11 @@ def resolve(question: str, candidates: list[Candidate], focus: list[str] | None 
     wants_all = bool(_ALL_CANDIDATES.search(question))
     if focus and len(focus) >= 2 and _COMPARATIVE.search(question) and not _EXPLICIT_ALL.search(question):
         wants_all = False    # "Compare Ke Ji and Keqing He." → "Who has more first-author papers?": those two
-    if focus and (_POSSESSIVE.search(question) or not wants_all and (
-            _PRONOUNS_EN.search(question) or _PRONOUNS_ZH.search(question) or len(question) < 40)):
+    pointed = bool(_POSSESSIVE.search(question) or _PRONOUNS_EN.search(question) or _PRONOUNS_ZH.search(question))
+    if focus and (_POSSESSIVE.search(question) or not wants_all and (pointed or len(question) < 40)):
         res.candidate_ids = [f for f in focus if any(c.id == f for c in pool)]
         res.from_focus = bool(res.candidate_ids)
-        res.focus_guessed = res.from_focus and not (_POSSESSIVE.search(question) or _PRONOUNS_EN.search(question)
-                                                    or _PRONOUNS_ZH.search(question))
+        res.focus_guessed = res.from_focus and not pointed
         return res
     if scope:
         res.candidate_ids = [c.id for c in pool]

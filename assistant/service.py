@@ -31,6 +31,8 @@ from recruiter.ingest.models import Candidate
 
 WHOLE_STORE_LIMIT = 50        # up to this many candidates, every CV is read for every question
 MAX_NAMED_QUESTION_CHARS = 200   # a longer text is a pasted JD, whose names (a contact) name no candidate
+SHORTLIST_PASSAGES = 300      # beyond it, the candidates owning the top hybrid passages are read
+
 # About the store, not a CV: "how many candidates are there?", "列出所有候选人"
 _WHO_IS_LOADED = re.compile(r"how many candidates|^\s*(?:please )?list (?:all )?(?:the )?candidates\W*$|who are the candidates|"
                             r"which candidates are (?:loaded|there|in)|有多少(?:位|个|名)?候选人|候选人有哪些|列出(?:所有)?候选人|"
@@ -46,7 +48,11 @@ def loaded_candidates(question: str, candidates: list[Candidate]) -> Answer:
 
 
 _NAMED_THING = re.compile(r"^[\w.\-]*[A-Z][\w.\-]*[A-Z0-9][\w.\-]*$")   # HuatuoGPT-II, FuseChat, ACL
-SHORTLIST_PASSAGES = 300      # beyond it, the candidates owning the top hybrid passages are read
+
+
+def names_a_thing(words) -> bool:
+    """Some word is a name of its own (HuatuoGPT-II, FuseChat, ACL): the question has its own topic."""
+    return any(_NAMED_THING.match(w.strip("?？,，.。!！")) for w in words)
 
 
 @dataclass
@@ -211,8 +217,7 @@ class Assistant:
             return self._finish(question, ans, conv, candidates, t0, on_evidence)
         ans, lang = self._answer(question, res, candidates, conv, scope, jd, top)
         focus = None
-        if ans.abstained and res.focus_guessed and \
-                any(_NAMED_THING.match(w.strip("?？,，.。!！")) for w in question.split()):
+        if ans.abstained and res.focus_guessed and names_a_thing(question.split()):
             # "What is HuatuoGPT-II?" just after a question about Jinyi Han: not in her CV, so anyone's
             alt, alt_lang = self._answer(question, resolve(question, candidates, scope=scope), candidates,
                                          Conversation(), scope, jd, top)
@@ -244,7 +249,7 @@ class Assistant:
         all_names = [n for c in candidates for n in c.all_names()] + [m.text for m in res.mentions]
         groups = self.lexicon.question_terms(question, drop=all_names)
         own_groups = None
-        if res.from_focus and conv.turns and len(groups) < 2 and not any(_NAMED_THING.match(g.surface) for g in groups):
+        if res.from_focus and conv.turns and len(groups) < 2 and not names_a_thing(g.surface for g in groups):
             # "When did it end?": the topic is the previous question's ("What is HuatuoGPT-II?" has its own)
             own_groups, seen = list(groups), {g.surface.lower() for g in groups}
             groups = groups + [g for g in self.lexicon.question_terms(conv.turns[-1][0], drop=all_names)
@@ -254,13 +259,14 @@ class Assistant:
             order = self._shortlist(jd or question, order)
         pool = order if len(candidates) > WHOLE_STORE_LIMIT else [c.id for c in candidates]
         texts = {cid: self.candidate_text(by_id[cid]) for cid in dict.fromkeys(pool + order)}
-        idf_weights(groups, [ln.low for ct in texts.values() for ln in ct.lines])
+        pool_lines = [ln.low for ct in texts.values() for ln in ct.lines]
+        idf_weights(groups, pool_lines)
         ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
                       slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))
         ans = self._compose(ctx, jd, top, all_names)
         if ans.abstained and own_groups and len(own_groups) < len(groups):
             # the borrowed topic did not fit ("Which team was that?" → "她的本科呢？"): the question alone
-            idf_weights(own_groups, [ln.low for ct in texts.values() for ln in ct.lines])
+            idf_weights(own_groups, pool_lines)
             ans = self._compose(replace(ctx, groups=own_groups,
                                         boost=self._retrieval_boost(question, order, own_groups)), jd, top, all_names)
         return ans, p.lang
@@ -268,7 +274,7 @@ class Assistant:
     def _unknown_people(self, question: str) -> list[str]:
         """Person names in the question that no stored CV contains (so no candidate is meant)."""
         mentions = getattr(self.store, "mentions", None)
-        return [n for n in person_names(question) if mentions is not None and not mentions(n)]
+        return [] if mentions is None else [n for n in person_names(question) if not mentions(n)]
 
     def _finish(self, question: str, ans: Answer, conv: Conversation, candidates, t0: float, on_evidence,
                 *, phrase: bool = False, lang: str = "en", on_token=None) -> Answer:

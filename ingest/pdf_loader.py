@@ -72,7 +72,7 @@ def _open_pypdf(data: bytes, name: str):
         try:
             ok = reader.decrypt("")
         except (DependencyError, FileNotDecryptedError, NotImplementedError):
-            ok = 0
+            ok = 0   # pypdf raises NotImplementedError for encryption schemes it can't read: refused as encrypted
         if not ok:
             raise _encrypted_error(name)
     return reader
