@@ -13,28 +13,30 @@ unchanged re-ingest costs one read per file and no worker is even started.
 At most ``window`` files are in flight: memory stays bounded however many files there are, and a
 slow file only holds back the results behind it (order is kept), never the workers.
 
-Workers are started with ``spawn``: the caller usually holds threads (Chroma's Rust runtime, BLAS)
+The pool is loky's, not concurrent.futures': on Python 3.11 the stdlib executor races with itself
+when a worker dies (its manager thread mutates the worker table while terminating it, and a submit can
+meet a pool that broke a moment earlier), which hung a CI run; loky was written to survive exactly
+that. Workers start with fork+exec: the caller usually holds threads (Chroma's Rust runtime, BLAS)
 and forking a threaded process can deadlock the child. Start-up costs ~1 s, so for a handful of
-files (``len(paths) <= serial_below``) everything runs in this process instead. Spawn re-imports the
-caller's ``__main__`` in each worker: a script that calls this must keep its work under
-``if __name__ == "__main__":`` (console entry points and ``python -m`` modules already do).
+files (``len(paths) <= serial_below``) everything runs in this process instead.
 
-A worker exits on its own within a second of its parent dying (SIGKILL, OOM): a spawned worker holds
+A worker exits on its own within a second of its parent dying (SIGKILL, OOM): a worker holds
 both ends of the task queue, so it would otherwise wait for work forever.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool   # loky's TerminatedWorkerError subclasses it
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from loky import ProcessPoolExecutor
 
 from .models import IngestError, content_hash
 from .pipeline import IngestLimits, ParsedDocument, parse_file
@@ -137,14 +139,19 @@ def parse_parallel(paths: Iterable[str | Path], *, limits: IngestLimits | None =
     def submit(res: ParseResult) -> Future:
         nonlocal pool
         if pool is None:   # started lazily: an all-unchanged batch never pays for it
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            pool = ProcessPoolExecutor(max_workers=workers,
                                        initializer=_exit_with_parent, initargs=(os.getpid(),))
-        return pool.submit(_run_one, str(res.path), res.source, limits, enrich)
+        try:
+            return pool.submit(_run_one, str(res.path), res.source, limits, enrich)
+        except BrokenProcessPool as e:   # a worker died since the last result was read: recovered in finish()
+            broken: Future = Future()
+            broken.set_exception(e)
+            return broken
 
     def reset() -> None:
         nonlocal pool
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, kill_workers=True)   # nothing of a broken pool is worth waiting for
         pool = None
 
     def finish(res: ParseResult, fut: Future | None) -> ParseResult:
@@ -182,5 +189,5 @@ def parse_parallel(paths: Iterable[str | Path], *, limits: IngestLimits | None =
         for _, fut in pending:
             if fut is not None:
                 fut.cancel()
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:   # closed early: what is still running is not wanted
+            pool.shutdown(wait=True, kill_workers=bool(pending))
