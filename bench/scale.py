@@ -34,13 +34,10 @@ import gc
 import hashlib
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -59,6 +56,8 @@ from _common import (
     replace_section,
     stamp,
 )
+
+from recruiter.runtime.chroma_server import ChromaServerError, start_chroma_server, stop_process
 
 DEFAULT_CORPUS = SHARED / "corpus" / "bench" / "resumes_pdf"
 SIZES = (10_000, 50_000, 100_000)
@@ -98,41 +97,11 @@ class RandomUnitEmbeddings:
         return self.real.embed_query(text)      # the real query path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(path: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    exe = Path(sys.executable).with_name("chroma")
-    exe = str(exe) if exe.exists() else shutil.which("chroma")
-    if not exe:
-        raise SystemExit("the chroma CLI is not installed (pip install chromadb)")
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit(f"chroma server did not start: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        return start_chroma_server(path, log)
+    except ChromaServerError as e:
+        raise SystemExit(str(e))
 
 
 def base_documents(corpus: Path, n_files: int) -> list:
@@ -315,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for s in stores.values():
                 s.close()
-            stop_server(server)
+            stop_process(server)
         print("chroma server stopped", flush=True)
 
     head = (f"{'passages':>8} {'chroma':<8} {'dense p50/p95':>13} {'BM25 p50/p95':>13} {'hybrid p50/p95':>14} "

@@ -3,16 +3,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from servers import free_port   # tests/ is on sys.path for this conftest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
@@ -91,32 +85,14 @@ def small_model_path():
 @pytest.fixture
 def chroma_server(tmp_path):
     """A real `chroma run` on a free 127.0.0.1 port with its data under tmp_path; yields its URL, stops it."""
-    exe = Path(sys.executable).with_name("chroma")
-    exe = str(exe) if exe.exists() else shutil.which("chroma")
-    if not exe:
+    from recruiter.runtime.chroma_server import ChromaServerError, chroma_cli, start_chroma_server, stop_process
+    if not chroma_cli():
         skip_or_fail("the chroma CLI is not installed (it comes with chromadb)")
-    port = free_port()
-    log = open(tmp_path / "chroma.log", "wb")
-    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port),
-                             "--path", str(tmp_path / "server-data")], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60   # generous: a loaded CI machine starts it slowly
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()}")
-                time.sleep(0.2)
+        proc, url = start_chroma_server(tmp_path / "server-data", tmp_path / "chroma.log")
+    except ChromaServerError as e:
+        pytest.fail(str(e))
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop_process(proc)
