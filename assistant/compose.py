@@ -16,7 +16,7 @@ from recruiter.assistant.planner import LIST_WORDS
 from recruiter.assistant.profiles import (EDUCATION_WORDS, asks_education_only, asks_missing_degree,
                                           entries_for_question, entries_with_tag, is_education_evidence,
                                           section_entries)
-from recruiter.assistant.lexicon import TermGroup, absent_acronyms, absent_names, is_han
+from recruiter.assistant.lexicon import TermGroup, absent_acronyms, is_han
 from recruiter.assistant.snippets import clean, snippet
 from recruiter.assistant.planner import Plan
 
@@ -34,6 +34,12 @@ class Context:
     names: dict[str, str]                # candidate id -> how to name them in the answer
     slots: tuple = ()                    # what the question asks for by form: email, url, phone
     boost: dict | None = None            # passage id -> bonus from hybrid retrieval
+    own_groups: list[TermGroup] | None = None   # the question's own terms when a follow-up borrowed a topic
+
+    @property
+    def question_groups(self) -> list[TermGroup]:
+        """What the question itself names: a filter ("papers on RL") must not come from the last turn."""
+        return self.groups if self.own_groups is None else self.own_groups
 
     @property
     def slot(self) -> str | None:
@@ -334,10 +340,13 @@ def answer_compare(ctx: Context) -> Answer:
 def answer_rank(ctx: Context) -> Answer:
     """Who has the most X: count the distinct evidence lines per candidate."""
     counts = []
+    # "the most experience with Python": a line counts only if it names Python (or another specific
+    # term of the question), not for "experience" alone
+    topic = {i for i, g in enumerate(ctx.groups) if not _GENERIC.fullmatch(g.surface)}
     for cid in ctx.order:
         ct = ctx.texts[cid]
         ranked = [(s, ln, m) for s, ln, m in score_lines(ct, ctx.groups, ctx.slot, context=2)
-                  if coverage(ctx.groups, m) >= AGGREGATE_COVERAGE]
+                  if coverage(ctx.groups, m) >= AGGREGATE_COVERAGE and (not topic or topic & set(m))]
         if ranked:
             evs = [to_evidence(ct, ln, ctx.groups, s, m, max_chars=160) for s, ln, m in ranked[:12]]
             counts.append((len(ranked), cid, evs))
@@ -350,7 +359,7 @@ def answer_rank(ctx: Context) -> Answer:
     lang = ctx.plan.lang
     rows = []
     for n, cid, evs in counts:
-        label = f"{n} 条相关记录" if lang == "zh" else f"{n} matching entr{'ies' if n > 1 else 'y'}"
+        label = f"{n} 处提及" if lang == "zh" else f"mentioned on {n} line{'s' if n > 1 else ''}"
         rows.append(f"{ctx.names[cid]} — {label} " + book.cite_all(evs[:3]))
     lead = (f"{ctx.names[counts[0][1]]}最多。" if lang == "zh" else f"{ctx.names[counts[0][1]]} has the most.")
     return Answer(text=lead + "\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(rows, 1)),
@@ -358,6 +367,7 @@ def answer_rank(ctx: Context) -> Answer:
                   evidence=[e for c in counts for e in c[2][:3]])
 
 
+_GENERIC = re.compile(r"experiences?|work(?:ed|ing)?|skills?|knowledge|background|expertise|经验|经历|工作|技能|背景", re.I)
 _MEASURED = re.compile(r"(?<![a-z])stars?(?![a-z])|citations?|\bcited\b|downloads?|followers?|下载|引用|星标|star数", re.I)
 
 

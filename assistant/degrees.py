@@ -7,11 +7,12 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
-from recruiter.assistant.profile_views import LEVELS, ProfileCites
+from recruiter.assistant.profile_views import LEVELS, ProfileCites, answer_from_parts, dates_of
 from recruiter.assistant.snippets import clean
 from recruiter.ingest.profile_text import date_key
 
@@ -127,3 +128,36 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
             f"{' in progress' if only_ongoing else ''}:")
     return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="aggregate",
                   candidate_ids=list(dict.fromkeys(e.candidate_id for e in evidence)), evidence=list(evidence))
+
+
+_STUDY = re.compile(r"\bdegree|\bstud(?:y|ying|ent)\b|\benrolled\b|\bpursuing\b|学位|在读|攻读|读什么|读的什么|学生|读书", re.I)
+
+
+def asks_current_study(question: str) -> bool:
+    """"What degree is she pursuing now?", "韩槿一目前在读什么学位？" (no level named: that is a lookup)."""
+    return bool(_ONGOING.search(question) and _STUDY.search(question) and _level(question) is None)
+
+
+def answer_current_study(ctx: Context, cid: str, profile: dict) -> Answer | None:
+    """The education entries still running ("至今 / present", or an end date still ahead), cited; when
+    none is, the latest one, said so."""
+    zh = ctx.plan.lang == "zh"
+    entries = [e for e in profile.get("education") or [] if e.get("school")]
+    if not entries:
+        return None
+    cite = ProfileCites(ctx, cid, profile)
+    today = dt.date.today()
+    ongoing = [e for e in entries if e.get("end") and date_key(e["end"]["value"]) > (today.year, today.month)]
+
+    def entry_text(e: dict) -> str:
+        level = LEVELS.get(e.get("degree_level") or "", ("Degree", "学位"))[1 if zh else 0]
+        return (f"{level}，{clean(e['school']['value'])}（{dates_of(e)}）" if zh else
+                f"{level}, {clean(e['school']['value'])} ({dates_of(e)})") + \
+            f" {cite(e.get('degree_text') or e['school'])}{cite(e['school'])}{cite(e.get('end'))}"
+    if ongoing:
+        head = "在读：" if zh else "in progress: "
+        return answer_from_parts(ctx, cid, cite, [head + ("；" if zh else "; ").join(entry_text(e) for e in ongoing)],
+                                 "single")
+    latest = max(entries, key=lambda e: date_key(e["end"]["value"]) if e.get("end") else (0, 0))
+    head = "简历没有列出在读的学位；最近的是" if zh else "no degree in progress is listed; the latest is "
+    return answer_from_parts(ctx, cid, cite, [head + entry_text(latest)], "single")

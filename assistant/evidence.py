@@ -98,6 +98,14 @@ class CandidateText:
         return next(d for d in self.documents if d.doc_id == doc_id)
 
 
+def span_evidence(ct: CandidateText, doc_id: str, start: int, end: int, default_section: str = "other") -> Evidence:
+    """A stored span of one of the candidate's documents (e.g. a profile value) as citable evidence."""
+    doc = ct.doc(doc_id)
+    section = next((ln.section for ln in ct.lines if ln.doc_id == doc_id and ln.start <= start <= ln.end),
+                   default_section)
+    return Evidence(ct.candidate.id, doc_id, doc.source, start, end, doc.text[start:end], section)
+
+
 def build_candidate_text(candidate: Candidate, documents: list[Document], passages: list[Passage],
                          excluded: list[tuple[str, int, int]] = (),
                          masked: list[tuple[str, int, int]] = ()) -> CandidateText:

@@ -19,7 +19,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[-.][A-Za-z0-9]+)*|\d+(?:\.\d+)?[
 STOP_EN = set("""a an the of in on at for to and or with without by as from into about over under than then
 what which who whom whose where when why how whether does do did done is are was were be been being am has
 have had having his her hers their theirs he she they them him it its this that these those there here
-any all each every some other others both either neither more most much many few one ones s
+any all each every some other others both either neither more most much many few one ones s count counts
 candidate candidates applicant applicants person people cv cvs resume resumes profile page homepage's
 list lists listed listing mention mentions mentioned include includes included name names named tell me
 please give show describe explain say says said state stated states according write written
@@ -33,7 +33,10 @@ STOP_ZH = set("""的 是 在 哪 哪里 哪儿 哪个 哪些 哪位 哪所 哪�
 没有 是否 简历 简历上 候选人 请 一下 他 她 其 他们 她们 上 中 里 分别 各 各自 这 那 个 位 谁 过 都 被 为 对 从 给
 把 怎么 如何 还 也 就 所 曾 曾经 留 列出 列举 说明 说 写 提到 提及 包括 相关 方面 之间 比较 对比 哪一个 哪一 的话
 担任 读 读的 就读 做 做过 参与 参加 一些 几个 哪几 时候 起止 时间 分别是 什么样 工作中 用到 用过 使用 涉及
-有关 结束 开始 如 例如 比如 两个 三个 这两个 这些 所有 全部 候选人们 各位 比较一下 获得 获得过 拥有 具有 具备 哪方面 情况 信息 内容 附 附上 引用 并附引用 说明理由 理由 排序 请排序""".split())
+有关 结束 开始 如 例如 比如 两个 三个 这两个 这些 所有 全部 候选人们 各位 比较一下 获得 获得过 拥有 具有 具备 哪方面 情况 信息 内容 附 附上 并附引用 说明理由 理由 排序 请排序""".split())
+
+
+_CITE_REQUEST = re.compile(r"[并且]?(?:附上?|带上?|给出|注明|标明|列出)(?:相关)?引用|并引用|引用(?:来源|出处|原文)")
 
 
 def is_han(text: str) -> bool:
@@ -82,13 +85,17 @@ class Lexicon:
     @cached_property
     def dictionary(self) -> dict[str, list[str]]:
         # One zh↔en CV dictionary serves BM25 query expansion and question terms alike.
-        groups = self._groups if self._groups is not None else json.loads(
-            resources.files("recruiter.vectorstore").joinpath("cv_dictionary.json").read_text("utf-8"))["groups"]
+        data = {"groups": self._groups} if self._groups is not None else json.loads(
+            resources.files("recruiter.vectorstore").joinpath("cv_dictionary.json").read_text("utf-8"))
         both: dict[str, set[str]] = {}
-        for values in groups:
+        for values in data["groups"]:
             group = {v.lower() for v in values}
             for term in group:
                 both.setdefault(term, set()).update(group - {term})
+        for category in data.get("categories", []):   # one way: "大厂" -> 腾讯, 美团 …; 腾讯 stays 腾讯
+            names = {v.lower() for v in category["names"]}
+            for term in names:
+                both.setdefault(term, set()).update((names | {v.lower() for v in category["members"]}) - {term})
         return {k: sorted(v) for k, v in both.items()}
 
     def words(self, text: str) -> list[str]:
@@ -118,7 +125,7 @@ class Lexicon:
         return found
 
     def question_terms(self, question: str, drop: list[str] = ()) -> list[TermGroup]:
-        text = question
+        text = _CITE_REQUEST.sub(" ", question)     # "并附引用" asks to cite; "被引用多少次" asks about citations
         for name in sorted(drop, key=len, reverse=True):
             text = re.sub(re.escape(name), " ", text, flags=re.I)
         groups: list[TermGroup] = []
@@ -132,7 +139,7 @@ class Lexicon:
                 continue
             if " " not in key:
                 continue
-            rx = re.compile(rf"(?<![a-z]){re.escape(key)}(?![a-z])", re.I)
+            rx = re.compile(rf"(?<![a-z]){re.escape(key)}(?:e?s)?(?![a-z])", re.I)   # "teaching assistants" too
             if rx.search(text):
                 groups.append(TermGroup(key, [key, *self.dictionary[key]]))
                 seen.update(key.split())

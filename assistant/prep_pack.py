@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from recruiter.assistant.answer import Answer, CitationBook
-from recruiter.assistant.evidence import CandidateText, Evidence
+from recruiter.assistant.evidence import CandidateText, Evidence, span_evidence
 from recruiter.assistant.snippets import clean
 from recruiter.ingest.profile import date_key
 
@@ -17,12 +17,7 @@ LEVELS = {"phd": ("PhD", "博士"), "master": ("Master's", "硕士"), "bachelor"
 
 
 def _ev(ct: CandidateText, doc_id: str, span: dict | None) -> Evidence | None:
-    if not span:
-        return None
-    doc = ct.doc(doc_id)
-    s, e = span["start"], span["end"]
-    section = next((ln.section for ln in ct.lines if ln.start <= s <= ln.end), "other")
-    return Evidence(ct.candidate.id, doc_id, doc.source, s, e, doc.text[s:e], section)
+    return span_evidence(ct, doc_id, span["start"], span["end"]) if span else None
 
 
 def _v(span: dict | None) -> str:

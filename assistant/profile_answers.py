@@ -8,7 +8,8 @@ import re
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context, abstain
-from recruiter.assistant.evidence import Evidence
+from recruiter.assistant.evidence import Evidence, span_evidence
+from recruiter.assistant.lexicon import TermGroup, line_stems, matches
 from recruiter.assistant.snippets import clean
 
 PAPERS = re.compile(r"papers?|publications?|articles?|论文|文章|发表|一作|first[- ]authors?|co-first|共同一作", re.I)
@@ -33,9 +34,30 @@ def _venue_in(venue: str, text: str) -> bool:
     return re.search(rf"(?<![A-Za-z]){re.escape(venue)}(?![A-Za-z])", text, re.I) is not None
 
 
-def matching_publications(profile: dict, question: str) -> list[dict]:
-    """The candidate's publications that meet the question's filters: first author, venue, year."""
+_PAPER_WORDS = re.compile(r"papers?|publications?|articles?|works?|论文|文章|发表\w*|一作|共同一作|第一作者|first|co|"
+                          r"authors?|authored|lead|publish(?:ed)?|venues?|conferences?|journals?|count|total|overall|altogether|"
+                          r"numbers?|listed|篇|几篇|多少篇|篇数|数量|多少|一共|总共|总计|共|累计", re.I)
+
+
+def topic_groups(groups: list[TermGroup]) -> list[TermGroup]:
+    """The question's terms that say what the papers are about ("on reinforcement learning"), not
+    which papers count (papers, first author, ACL, 2024)."""
+    return [g for g in groups if g.alternatives and not (_PAPER_WORDS.fullmatch(g.surface) or FIRST.fullmatch(g.surface)
+                                                         or VENUES.fullmatch(g.surface) or YEAR.fullmatch(g.surface)
+                                                         or RECENT.fullmatch(g.surface))]
+
+
+def _about(pub: dict, topic: list[TermGroup]) -> bool:
+    said = " ".join(" ".join((pub.get(k) or {}).get("value", "") for k in ("title", "venue", "note")).split()).lower()
+    stems = line_stems(said)
+    return all(any(matches(a, said, stems) for a in g.alternatives) for g in topic)
+
+
+def matching_publications(profile: dict, question: str, groups: list[TermGroup] = ()) -> list[dict]:
+    """The candidate's publications that meet the question's filters: first author, venue, year, and
+    the topic its terms name (in the title)."""
     pubs = profile.get("publications") or []
+    topic = topic_groups(list(groups))
     first = bool(FIRST.search(question))
     venues = [v for v in VENUES.findall(question) if v.lower() != "findings"]
     years = YEAR.findall(question)
@@ -50,6 +72,8 @@ def matching_publications(profile: dict, question: str) -> list[dict]:
             continue
         if years and not any(y in where for y in years):
             continue
+        if topic and not _about(pub, topic):
+            continue
         out.append(pub)
     if RECENT.search(question) and not years and any(pub_year(p) for p in out):
         latest = max(pub_year(p) for p in out)    # "his most recent papers": those of the latest year listed
@@ -59,15 +83,11 @@ def matching_publications(profile: dict, question: str) -> list[dict]:
 
 def _evidence(ctx: Context, cid: str, profile: dict, pub: dict) -> Evidence:
     span = pub["title"]
-    ct = ctx.texts[cid]
-    doc = ct.doc(profile["doc_id"])
-    section = next((ln.section for ln in ct.lines if ln.start <= span["start"] < ln.end + 1), "publications")
-    return Evidence(cid, doc.doc_id, doc.source, span["start"], span["end"], doc.text[span["start"]:span["end"]],
-                    section)
+    return span_evidence(ctx.texts[cid], profile["doc_id"], span["start"], span["end"], "publications")
 
 
-def _filters_text(question: str, zh: bool) -> str:
-    parts = []
+def _filters_text(question: str, zh: bool, groups: list[TermGroup] = ()) -> str:
+    parts = [g.surface for g in topic_groups(list(groups))]
     if FIRST.search(question):
         parts.append("一作（含共同一作）" if zh else "first-author (incl. co-first)")
     venues = [v for v in VENUES.findall(question) if v.lower() != "findings"]
@@ -82,7 +102,7 @@ def answer_paper_counts(ctx: Context, profiles: dict[str, dict], *, show: int = 
         profile = profiles.get(cid)
         if profile is None:
             continue
-        pubs = matching_publications(profile, ctx.question)
+        pubs = matching_publications(profile, ctx.question, ctx.question_groups)
         counted.append((len(pubs), cid, profile, pubs))
     if not counted:
         return None
@@ -90,7 +110,7 @@ def answer_paper_counts(ctx: Context, profiles: dict[str, dict], *, show: int = 
     if counted[0][0] == 0:
         return abstain(ctx, [c[1] for c in counted] if ctx.plan.intent == "compare" else None)
     zh = ctx.plan.lang == "zh"
-    what = _filters_text(ctx.question, zh)
+    what = _filters_text(ctx.question, zh, ctx.question_groups)
     book = CitationBook(ctx.names)
     rows, evs = [], []
     for n, cid, profile, pubs in counted:
@@ -108,7 +128,7 @@ def answer_paper_counts(ctx: Context, profiles: dict[str, dict], *, show: int = 
     if zh:
         lead = f"{'、'.join(leaders)}的{what}论文最多（{top_n} 篇）。"
     else:
-        lead = f"{' and '.join(leaders)} {'have' if len(leaders) > 1 else 'has'} the most {what} papers ({top_n})."
+        lead = f"{' and '.join(leaders)} {'have' if len(leaders) > 1 else 'has'} the most {what + ' ' if what else ''}papers ({top_n})."
     note = "按简历中列出的论文计数。" if zh else "Counted from the papers each CV lists."
     return Answer(text=lead + "\n" + "\n".join(f"- {r}" for r in rows) + "\n" + note, citations=book.citations,
                   intent=ctx.plan.intent, candidate_ids=[c[1] for c in counted if c[0] > 0], evidence=evs)

@@ -8,7 +8,7 @@ import re
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
-from recruiter.assistant.evidence import CandidateText, Evidence
+from recruiter.assistant.evidence import CandidateText, Evidence, span_evidence
 from recruiter.assistant.lexicon import TermGroup
 from recruiter.assistant.profile_answers import (FIRST, RECENT, VENUES, YEAR, asks_about_papers, matching_publications,
                                                 pub_year)
@@ -31,8 +31,12 @@ def wants_overview(question: str, groups: list[TermGroup]) -> bool:
     return bool(_OVERVIEW_CUE.search(question)) and all(_OVERVIEW_WORDS.match(g.surface) for g in groups)
 
 
+_CITED = re.compile(r"citations?|\bcited\b|被引|引用", re.I)
+
+
 def wants_own_paper_count(question: str) -> bool:
-    return asks_about_papers(question) and re.search(r"how many|number of|count|多少|几篇", question, re.I) is not None
+    return asks_about_papers(question) and re.search(r"how many|number of|count|多少|几篇", question, re.I) is not None \
+        and not _CITED.search(question)      # "论文被引用了多少次" asks for citations, not papers
 
 
 def wants_filtered_papers(question: str) -> bool:
@@ -55,9 +59,7 @@ class ProfileCites:
     def __call__(self, span: dict | None) -> str:
         if not span:
             return ""
-        s, e = span["start"], span["end"]
-        section = next((ln.section for ln in self.ct.lines if ln.start <= s <= ln.end), "other")
-        ev = Evidence(self.ct.candidate.id, self.doc.doc_id, self.doc.source, s, e, self.doc.text[s:e], section)
+        ev = span_evidence(self.ct, self.doc.doc_id, span["start"], span["end"])
         self.evidence.append(ev)
         return self.book.cite(ev)
 
@@ -67,12 +69,12 @@ def _v(span: dict | None, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _dates(entry: dict) -> str:
+def dates_of(entry: dict) -> str:
     a, b = _v(entry.get("start")), _v(entry.get("end"))
     return f"{a}–{b}" if a and b else a or b
 
 
-def _answer(ctx: Context, cid: str, cites: ProfileCites, parts: list[str], intent: str) -> Answer:
+def answer_from_parts(ctx: Context, cid: str, cites: ProfileCites, parts: list[str], intent: str) -> Answer:
     zh = ctx.plan.lang == "zh"
     text = ctx.names[cid] + ("：" if zh else ": ") + ("；" if zh else "; ").join(p for p in parts if p)
     text += "。" if zh else "."
@@ -91,12 +93,12 @@ def answer_overview(ctx: Context, cid: str, profile: dict) -> Answer | None:
         what = ", ".join(x for x in (_v(e.get("role"), 50), _v(e.get("organisation"), 60)) if x) \
             or _v(e.get("header"), 90)
         label = ("目前" if current else "曾任") if zh else ("currently" if current else "previously")
-        parts.append(f"{label} {what} ({_dates(e)}) {cite(e.get('header') or e.get('organisation'))}".strip())
+        parts.append(f"{label} {what} ({dates_of(e)}) {cite(e.get('header') or e.get('organisation'))}".strip())
     for e in (profile.get("education") or [])[:3]:
         level = LEVELS.get(e.get("degree_level") or "", (_v(e.get("degree_text"), 30),) * 2)[1 if zh else 0]
         field = _v(e.get("field"), 40)
         field = (f" {field}" if zh else f" in {field}") if field else ""
-        parts.append(f"{level}{field}, {_v(e.get('school'), 60)} ({_dates(e)}) "
+        parts.append(f"{level}{field}, {_v(e.get('school'), 60)} ({dates_of(e)}) "
                      f"{cite(e.get('school'))}".strip())
     pubs = profile.get("publications") or []
     if pubs:
@@ -112,14 +114,14 @@ def answer_overview(ctx: Context, cid: str, profile: dict) -> Answer | None:
                      + "".join(dict.fromkeys(cite(a) for a in areas)))
     if not cite.evidence:
         return None
-    return _answer(ctx, cid, cite, parts, "summary")
+    return answer_from_parts(ctx, cid, cite, parts, "summary")
 
 
 def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5) -> Answer:
     """"How many (first-author / ACL / 2024) papers does X have?": a count with the papers cited."""
     zh = ctx.plan.lang == "zh"
     cite = ProfileCites(ctx, cid, profile)
-    pubs = matching_publications(profile, ctx.question)
+    pubs = matching_publications(profile, ctx.question, ctx.question_groups)
     first = bool(FIRST.search(ctx.question))
     venues = [v for v in VENUES.findall(ctx.question) if v.lower() != "findings"]
     years = YEAR.findall(ctx.question) or ([str(pub_year(pubs[0]))] if pubs and RECENT.search(ctx.question) else [])
@@ -132,7 +134,7 @@ def answer_own_paper_count(ctx: Context, cid: str, profile: dict, show: int = 5)
         what = ("first-author (incl. co-first) " if first else "") + f"paper{'s' if len(pubs) != 1 else ''}"
         what += (" at " + "/".join(venues) if venues else "") + (" from " + "/".join(years) if years else "")
         head = f"{len(pubs)} {what} listed" + (": " + "; ".join(titles) + more if titles else "")
-    ans = _answer(ctx, cid, cite, [head], "single")
+    ans = answer_from_parts(ctx, cid, cite, [head], "single")
     ans.notes.append("counted from the papers the CV lists")
     return ans
 
@@ -160,7 +162,7 @@ def answer_duties(ctx: Context, cid: str, profile: dict, entry: dict, show: int 
     cite = ProfileCites(ctx, cid, profile)
     head = f"{_v(entry.get('header') or entry.get('organisation'), 90)} {cite(entry.get('header') or entry.get('organisation'))}"
     details = [f"{_v(d, 120)} {cite(d)}" for d in (entry.get("details") or [])[:show]]
-    return _answer(ctx, cid, cite, [head.strip(), *details], "single")
+    return answer_from_parts(ctx, cid, cite, [head.strip(), *details], "single")
 
 
 _ADVISOR = re.compile(r"advis|supervis|mentor|导师", re.I)
@@ -193,11 +195,11 @@ def answer_advisor(ctx: Context, cid: str, profile: dict) -> Answer | None:
     cite = ProfileCites(ctx, cid, profile)
     parts = []
     for e in entries:
-        where = f"{_v(e.get('school'), 60)}, {_dates(e)}".strip(", ")
+        where = f"{_v(e.get('school'), 60)}, {dates_of(e)}".strip(", ")
         refs = cite(e["advisor"]) + cite(e.get("school"))
         parts.append(f"{_level_name(e, zh)}（{where}）导师：{_v(e['advisor'], 40)} {refs}" if zh
                      else f"{_level_name(e, zh)} ({where}) advisor: {_v(e['advisor'], 40)} {refs}")
-    return _answer(ctx, cid, cite, parts, "single")
+    return answer_from_parts(ctx, cid, cite, parts, "single")
 
 
 def asks_advisor_missing(ctx: Context, profile: dict) -> bool:
@@ -222,9 +224,9 @@ def answer_advisor_not_stated(ctx: Context, cid: str, profile: dict) -> Answer |
     parts = []
     for e in entries:
         refs = cite(e.get("degree_text") or e["school"]) + cite(e["school"])
-        parts.append(f"{_level_name(e, zh)}：{_v(e['school'], 60)}（{_dates(e)}） {refs}，简历未写明导师" if zh else
-                     f"{_level_name(e, zh)}: {_v(e['school'], 60)} ({_dates(e)}) {refs}; the CV names no advisor")
-    return _answer(ctx, cid, cite, parts, "single")
+        parts.append(f"{_level_name(e, zh)}：{_v(e['school'], 60)}（{dates_of(e)}） {refs}，简历未写明导师" if zh else
+                     f"{_level_name(e, zh)}: {_v(e['school'], 60)} ({dates_of(e)}) {refs}; the CV names no advisor")
+    return answer_from_parts(ctx, cid, cite, parts, "single")
 
 
 def asks_duties(question: str) -> bool:

@@ -15,11 +15,13 @@ _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _PRONOUNS_EN = re.compile(r"\b(he|his|him|she|her|hers|they|their|them|this candidate|the candidate)\b", re.I)
 _PRONOUNS_ZH = re.compile(r"他|她|其|该候选人|这位候选人|此人|这个人|这两位|他们|她们")
 _ALL_CANDIDATES = re.compile(r"\b(all|every|each|any|which) (of the )?(candidates?|applicants?|people|of them)\b|"
+                             r"\bthe (?:candidates|applicants)\b|\beveryone\b|\beverybody\b|"
                              r"\bwho (has|have|is|was|had|lists?|worked|did)\b|\bwho \w+ed\b|所有候选人|哪些候选人|哪位候选人|"
                              r"哪个候选人|各位候选人|候选人中|谁", re.I)
 _COMPARATIVE = re.compile(r"\b(?:more|fewer|less|better|higher|lower|earlier|later|longer|older|younger)\b|更",
                           re.I)
-_EXPLICIT_ALL = re.compile(r"\b(?:all|every|each|any)\b|\bwhich (?:of the )?candidates\b|所有|哪些候选人|各位|候选人中", re.I)
+_EXPLICIT_ALL = re.compile(r"\b(?:all|every|each|any|everyone|everybody)\b|\bwhich (?:of the )?candidates\b|\bthe (?:candidates|applicants)\b|所有|"
+                           r"哪些候选人|各位|候选人中", re.I)
 # A possessive pointing back ("who was HIS advisor", "他的导师是谁") keeps the focus even with "who"/"谁".
 _POSSESSIVE = re.compile(r"\b(his|her)\b|他的|她的", re.I)
 

@@ -10,12 +10,13 @@ from recruiter.assistant.answer import Answer
 from recruiter.assistant.aggregates import answer_aggregate
 from recruiter.assistant.compose import (Context, abstain, answer_compare, answer_rank,
                                          answer_single, detect_slots)
-from recruiter.assistant.degrees import (answer_date_order, answer_degree_holders, asks_date_order,
-                                         asks_degree_holders)
+from recruiter.assistant.degrees import (answer_current_study, answer_date_order, answer_degree_holders,
+                                         asks_current_study, asks_date_order, asks_degree_holders)
 from recruiter.assistant.evidence import CandidateText, build_candidate_text, score_lines
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan, question_language
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
+from recruiter.assistant.profile_rankings import answer_profile_rank, answer_worked_at, profile_measure
 from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_not_stated, answer_duties,
                                                answer_overview, answer_own_paper_count, asks_advisor,
                                                asks_advisor_missing, asks_duties, experience_entry,
@@ -114,6 +115,9 @@ class Assistant:
     def _profiles(self, ctx) -> dict[str, dict]:
         return {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
 
+    def _aliases(self, ctx) -> list[str]:
+        return [n for prof in self._profiles(ctx).values() for n in prof.get("names") or []]
+
     def _paper_counts(self, ctx) -> Answer | None:
         profiles = self._profiles(ctx)
         return answer_paper_counts(ctx, profiles) if profiles else None
@@ -128,6 +132,8 @@ class Assistant:
             return answer_own_paper_count(ctx, cid, profile)
         if ctx.plan.intent == "list" and wants_filtered_papers(ctx.question):
             return answer_own_paper_count(ctx, cid, profile, show=12)
+        if asks_current_study(ctx.question) and (studying := answer_current_study(ctx, cid, profile)) is not None:
+            return studying
         if wants_overview(ctx.question, ctx.groups):
             return answer_overview(ctx, cid, profile)
         if asks_advisor(ctx.question):
@@ -167,6 +173,11 @@ class Assistant:
                             jd_gaps=self.jd_gaps(order[0], jd) if jd else [])
         elif p.intent == "prep":
             ans = answer_prep(ctx, self.lexicon)
+        elif p.intent in ("compare", "rank", "aggregate") and \
+                (measure := profile_measure(question, self._aliases(ctx))) is not None and \
+                (measure[2] or p.intent == "aggregate") and \
+                (ranked := answer_profile_rank(ctx, self._profiles(ctx), *measure)) is not None:
+            ans = ranked
         elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) \
                 and asks_about_papers(question) and (counted := self._paper_counts(ctx)) is not None:
             ans = counted
@@ -180,6 +191,8 @@ class Assistant:
             ans = answer_compare(ctx)
         elif p.intent == "rank":
             ans = answer_rank(ctx)
+        elif p.intent == "aggregate" and (employed := answer_worked_at(ctx, self._profiles(ctx))) is not None:
+            ans = employed
         elif p.intent == "aggregate" and asks_degree_holders(question, ctx.groups) and \
                 (holders := answer_degree_holders(ctx, self._profiles(ctx))) is not None:
             ans = holders
@@ -262,12 +275,13 @@ class Assistant:
         pool_lines = [ln.low for ct in texts.values() for ln in ct.lines]
         idf_weights(groups, pool_lines)
         ctx = Context(question, p, groups, {cid: texts[cid] for cid in order}, order, names,
-                      slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups))
+                      slots=detect_slots(question), boost=self._retrieval_boost(question, order, groups),
+                      own_groups=own_groups)
         ans = self._compose(ctx, jd, top, all_names)
         if ans.abstained and own_groups and len(own_groups) < len(groups):
             # the borrowed topic did not fit ("Which team was that?" → "她的本科呢？"): the question alone
             idf_weights(own_groups, pool_lines)
-            ans = self._compose(replace(ctx, groups=own_groups,
+            ans = self._compose(replace(ctx, groups=own_groups, own_groups=None,
                                         boost=self._retrieval_boost(question, order, own_groups)), jd, top, all_names)
         return ans, p.lang
 

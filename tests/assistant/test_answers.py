@@ -34,6 +34,10 @@ CASES = [
     # two parts, one stated: the school is answered, the missing advisor said so (not a blanket "doesn't say")
     ("韩槿一目前在哪里读博？导师是谁？", ["华东师范大学", "未写明导师"], "001"),
     ("Where is Jinyi Han doing her PhD and who is her advisor?", ["华东师范大学", "names no advisor"], "001"),
+    ("Luo Ji 的 Google Scholar 引用数是多少？", ["4,071"], "002"),     # 引用数: citations, Google Scholar: where
+    ("Luo Ji 的论文被引用了多少次？", ["4,071"], "002"),              # citations, not the paper count
+    ("韩槿一目前在读什么学位？", ["博士", "华东师范大学"], "001"),      # the entry still running (至今)
+    ("What degree is Ke Ji currently pursuing?", ["PhD", "香港中文大学"], "000"),
 ]
 
 
@@ -361,3 +365,9 @@ def test_every_question_is_audited(seeded_app, ask):
     last = entries[-1]
     assert last["question"] == "What is Ke Ji's TOEFL score?" and "冀轲" in last["candidates"]
     assert last["sources"] == ["000_6d3c8c5ff93f3297.txt"] and last["remote"] is False
+
+
+@pytest.mark.parametrize("question", ["Which candidates have served as teaching assistants?", "哪些候选人当过助教？"])
+def test_a_plural_dictionary_phrase_still_matches(seeded_app, ask, question):
+    a = ask(question)           # "teaching assistants" ~ 教学助理; not "Teaching Future Knowledge" or "teacher"
+    assert {c.source[:3] for c in a.citations} == {"000"}, a.text
