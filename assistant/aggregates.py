@@ -1,4 +1,5 @@
-"""Which candidates have X: each candidate judged on its own CV; only those with evidence are named."""
+"""Which candidates have X, and who has the most of it: each candidate judged on its own CV; only
+those with evidence are named."""
 from __future__ import annotations
 
 import re
@@ -6,8 +7,9 @@ from dataclasses import replace
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import (AGGREGATE_COVERAGE, SECTION_CUES, Context, abstain, best_evidence,
-                                         joined_parts, sep_for)
-from recruiter.assistant.evidence import DATE, Evidence
+                                         joined_parts, quantity_near, sep_for)
+from recruiter.assistant.evidence import DATE, Evidence, coverage, score_lines, to_evidence
+from recruiter.assistant.snippets import clean
 from recruiter.assistant.lexicon import absent_names
 
 
@@ -71,3 +73,55 @@ def answer_aggregate(ctx: Context) -> Answer:
     return Answer(text=lead + "\n" + "\n".join(f"- {r}" for r in rows), citations=book.citations,
                   intent=ctx.plan.intent, candidate_ids=[h[1] for h in hits],
                   evidence=[e for h in hits for e in h[2]])
+
+
+def answer_rank(ctx: Context) -> Answer:
+    """Who has the most X: count the distinct evidence lines per candidate."""
+    counts = []
+    # "the most experience with Python": a line counts only if it names Python (or another specific
+    # term of the question), not for "experience" alone
+    topic = {i for i, g in enumerate(ctx.groups) if not _GENERIC.fullmatch(g.surface)}
+    for cid in ctx.order:
+        ct = ctx.texts[cid]
+        ranked = [(s, ln, m) for s, ln, m in score_lines(ct, ctx.groups, ctx.slot, context=2)
+                  if coverage(ctx.groups, m) >= AGGREGATE_COVERAGE and (not topic or topic & set(m))]
+        if ranked:
+            evs = [to_evidence(ct, ln, ctx.groups, s, m, max_chars=160) for s, ln, m in ranked[:12]]
+            counts.append((len(ranked), cid, evs))
+    if not counts:
+        return abstain(ctx)
+    if _MEASURED.search(ctx.question) and (measured := _rank_by_quantity(ctx, counts)) is not None:
+        return measured
+    counts.sort(key=lambda c: -c[0])
+    book = CitationBook(ctx.names)
+    lang = ctx.plan.lang
+    rows = []
+    for n, cid, evs in counts:
+        label = f"{n} 处提及" if lang == "zh" else f"mentioned on {n} line{'s' if n > 1 else ''}"
+        rows.append(f"{ctx.names[cid]} — {label} " + book.cite_all(evs[:3]))
+    lead = (f"{ctx.names[counts[0][1]]}最多。" if lang == "zh" else f"{ctx.names[counts[0][1]]} has the most.")
+    return Answer(text=lead + "\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(rows, 1)),
+                  citations=book.citations, intent="rank", candidate_ids=[c[1] for c in counts],
+                  evidence=[e for c in counts for e in c[2][:3]])
+
+
+_GENERIC = re.compile(r"experiences?|work(?:ed|ing)?|skills?|knowledge|background|expertise|经验|经历|工作|技能|背景", re.I)
+_MEASURED = re.compile(r"(?<![a-z])stars?(?![a-z])|citations?|\bcited\b|downloads?|followers?|下载|引用|星标|star数", re.I)
+
+
+def _rank_by_quantity(ctx: Context, counts: list) -> Answer | None:
+    """"Whose repo has the most stars?": the largest number each CV states next to the unit, ranked and cited."""
+    best = {}
+    for _, cid, evs in counts:
+        stated = [(q, e) for e in evs if (q := quantity_near(clean(e.text), ctx.groups)) is not None]
+        if stated:
+            best[cid] = max(stated, key=lambda x: x[0])
+    if len(best) < 2:
+        return None
+    order = sorted(best, key=lambda c: -best[c][0])
+    book, zh = CitationBook(ctx.names), ctx.plan.lang == "zh"
+    rows = [f"{i}. {ctx.names[c]} — {best[c][0]:g} {book.cite(best[c][1])}" for i, c in enumerate(order, 1)]
+    top = ctx.names[order[0]]
+    lead = f"{top}最多（{best[order[0]][0]:g}）。" if zh else f"{top} has the most ({best[order[0]][0]:g})."
+    return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="rank",
+                  candidate_ids=order, evidence=[best[c][1] for c in order])

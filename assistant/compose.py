@@ -282,7 +282,7 @@ def answer_single(ctx: Context) -> Answer:
     return Answer(text=text, citations=book.citations, intent=ctx.plan.intent, candidate_ids=[cid], evidence=evs)
 
 
-def _quantity(ev_text: str, groups: list[TermGroup]) -> float | None:
+def quantity_near(ev_text: str, groups: list[TermGroup]) -> float | None:
     """The number an evidence line states next to the asked-about unit (e.g. '600 stars')."""
     low = ev_text.lower()
     units = [a.lower() for g in groups for a in g.alternatives if not a.isdigit()]
@@ -321,7 +321,7 @@ def answer_compare(ctx: Context) -> Answer:
     lead = ""
     if ctx.plan.wants_more and len(found) >= 2:
         qty = {cid: next((q for e in sorted(evs, key=lambda e: -e.score)
-                          if (q := _quantity(clean(e.text), ctx.groups)) is not None), None)
+                          if (q := quantity_near(clean(e.text), ctx.groups)) is not None), None)
                for cid, evs in found.items()}
         known = {c: q for c, q in qty.items() if q is not None}
         if len(known) >= 2:
@@ -335,58 +335,6 @@ def answer_compare(ctx: Context) -> Answer:
     text = (lead + "\n" if lead else "") + "\n".join(f"- {r}" for r in rows)
     return Answer(text=text, citations=book.citations, intent="compare", candidate_ids=list(ctx.order),
                   evidence=all_evs)
-
-
-def answer_rank(ctx: Context) -> Answer:
-    """Who has the most X: count the distinct evidence lines per candidate."""
-    counts = []
-    # "the most experience with Python": a line counts only if it names Python (or another specific
-    # term of the question), not for "experience" alone
-    topic = {i for i, g in enumerate(ctx.groups) if not _GENERIC.fullmatch(g.surface)}
-    for cid in ctx.order:
-        ct = ctx.texts[cid]
-        ranked = [(s, ln, m) for s, ln, m in score_lines(ct, ctx.groups, ctx.slot, context=2)
-                  if coverage(ctx.groups, m) >= AGGREGATE_COVERAGE and (not topic or topic & set(m))]
-        if ranked:
-            evs = [to_evidence(ct, ln, ctx.groups, s, m, max_chars=160) for s, ln, m in ranked[:12]]
-            counts.append((len(ranked), cid, evs))
-    if not counts:
-        return abstain(ctx)
-    if _MEASURED.search(ctx.question) and (measured := _rank_by_quantity(ctx, counts)) is not None:
-        return measured
-    counts.sort(key=lambda c: -c[0])
-    book = CitationBook(ctx.names)
-    lang = ctx.plan.lang
-    rows = []
-    for n, cid, evs in counts:
-        label = f"{n} 处提及" if lang == "zh" else f"mentioned on {n} line{'s' if n > 1 else ''}"
-        rows.append(f"{ctx.names[cid]} — {label} " + book.cite_all(evs[:3]))
-    lead = (f"{ctx.names[counts[0][1]]}最多。" if lang == "zh" else f"{ctx.names[counts[0][1]]} has the most.")
-    return Answer(text=lead + "\n" + "\n".join(f"{i}. {r}" for i, r in enumerate(rows, 1)),
-                  citations=book.citations, intent="rank", candidate_ids=[c[1] for c in counts],
-                  evidence=[e for c in counts for e in c[2][:3]])
-
-
-_GENERIC = re.compile(r"experiences?|work(?:ed|ing)?|skills?|knowledge|background|expertise|经验|经历|工作|技能|背景", re.I)
-_MEASURED = re.compile(r"(?<![a-z])stars?(?![a-z])|citations?|\bcited\b|downloads?|followers?|下载|引用|星标|star数", re.I)
-
-
-def _rank_by_quantity(ctx: Context, counts: list) -> Answer | None:
-    """"Whose repo has the most stars?": the largest number each CV states next to the unit, ranked and cited."""
-    best = {}
-    for _, cid, evs in counts:
-        stated = [(q, e) for e in evs if (q := _quantity(clean(e.text), ctx.groups)) is not None]
-        if stated:
-            best[cid] = max(stated, key=lambda x: x[0])
-    if len(best) < 2:
-        return None
-    order = sorted(best, key=lambda c: -best[c][0])
-    book, zh = CitationBook(ctx.names), ctx.plan.lang == "zh"
-    rows = [f"{i}. {ctx.names[c]} — {best[c][0]:g} {book.cite(best[c][1])}" for i, c in enumerate(order, 1)]
-    top = ctx.names[order[0]]
-    lead = f"{top}最多（{best[order[0]][0]:g}）。" if zh else f"{top} has the most ({best[order[0]][0]:g})."
-    return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="rank",
-                  candidate_ids=order, evidence=[best[c][1] for c in order])
 
 
 def block_evidence(ctx: Context, cid: str, max_lines: int = 6) -> list[Evidence]:

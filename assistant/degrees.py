@@ -12,6 +12,7 @@ import re
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
+from recruiter.assistant.lexicon import line_stems, matches
 from recruiter.assistant.profile_views import LEVELS, ProfileCites, answer_from_parts, dates_of
 from recruiter.assistant.snippets import clean
 from recruiter.ingest.profile_text import date_key
@@ -89,20 +90,35 @@ _ONGOING = re.compile(r"in progress|ongoing|\bcurrent(?:ly)?\b|\bpursuing\b|\ben
 
 
 def asks_degree_holders(question: str, groups) -> bool:
-    level = _level(question)
-    if level is None:
-        return False
-    return all(_LEVEL[level].search(g.surface) or _HOLDER_WORDS.match(g.surface) for g in groups)
+    return _level(question) is not None
+
+
+_SCHOOL = re.compile(r"universit|college|institute|school|大学|学院|研究院", re.I)
+
+
+def _filters(groups, level: str) -> list:
+    """The terms besides the degree itself: a school or a field ("from Sun Yat-sen University", "in CS")."""
+    return [g for g in groups if g.alternatives and not (_LEVEL[level].search(g.surface) or _HOLDER_WORDS.match(g.surface))]
+
+
+def _entry_says(entry: dict, groups) -> bool:
+    said = " ".join(" ".join((entry.get(k) or {}).get("value", "") for k in ("school", "field", "degree_text")).split()).lower()
+    stems = line_stems(said)
+    return all(any(matches(a, said, stems) for a in g.alternatives) for g in groups)
 
 
 def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
+    """None when the question names something no education entry of that level says (a topic, not a
+    school or field): the line-level answer takes it."""
     level = _level(ctx.question)
     zh = ctx.plan.lang == "zh"
     book, evidence, rows = CitationBook(ctx.names), [], []
     only_ongoing, holders = bool(_ONGOING.search(ctx.question)), 0
+    filters = _filters(ctx.question_groups, level)
     for cid in ctx.order:
         profile = profiles.get(cid)
-        entry = next((e for e in (profile or {}).get("education", []) if e.get("degree_level") == level), None)
+        entry = next((e for e in (profile or {}).get("education", []) if e.get("degree_level") == level
+                      and (not filters or _entry_says(e, filters))), None)
         if entry is None or not entry.get("school"):
             continue
         holders += 1
@@ -117,6 +133,14 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
                     f"- {ctx.names[cid]}: {clean(entry['school']['value'])} ({dates}{status}) "
                     f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}")
     level_name = LEVELS[level][1 if zh else 0]
+    if filters and not holders:
+        if not any(_SCHOOL.search(g.surface) for g in filters):
+            return None           # "a PhD in NLP": a topic, not a school
+        asked = " ".join(m.group(0) if (m := re.search(re.escape(g.surface), ctx.question, re.I)) else g.surface
+                         for g in filters)
+        return Answer(text=(f"没有候选人的简历列有{asked}的{level_name}。" if zh else
+                            f"No candidate's CV lists a {level_name} from {asked}."),
+                      abstained=True, intent="aggregate")
     if not rows and only_ongoing and holders:   # holders exist, none marked 至今/present
         return Answer(text=(f"没有候选人的简历列有在读（至今）的{level_name}。" if zh else
                             f"No candidate's CV lists a {level_name} still in progress (“present”/“至今”)."),
@@ -124,7 +148,7 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
     if not rows:
         return None
     lead = (f"{len(rows)} 位候选人的简历列有{'在读的' if only_ongoing else ''}{level_name}：" if zh else
-            f"{len(rows)} candidate{'s' if len(rows) != 1 else ''} list a {level_name}"
+            f"{len(rows)} candidate{'s list' if len(rows) != 1 else ' lists'} a {level_name}"
             f"{' in progress' if only_ongoing else ''}:")
     return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="aggregate",
                   candidate_ids=list(dict.fromkeys(e.candidate_id for e in evidence)), evidence=list(evidence))

@@ -241,3 +241,36 @@ def answer_worked_at(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
     lead = f"{len(rows)} 位候选人：" if zh else f"{len(rows)} candidate{'s' if len(rows) > 1 else ''}:"
     return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent=ctx.plan.intent,
                   candidate_ids=[e.candidate_id for e in evidence], evidence=evidence)
+
+
+HOW_LONG = re.compile(r"how long|how many (?:years|months)|duration|多久|多长时间|多长|几年|几个月|时长", re.I)
+
+
+def answer_tenure(ctx: Context, cid: str, profile: dict, entries: list[dict], *,
+                  today: dt.date | None = None) -> Answer | None:
+    """"How long was Ke Ji at Tencent?": months from the entries' dates (inclusive; several entries at
+    the same place are added, overlaps once), each entry cited. None when no entry has both dates."""
+    today = today or dt.date.today()
+    now, zh = (today.year, today.month), ctx.plan.lang == "zh"
+    book, spans, evidence, shown = CitationBook(ctx.names), [], [], []
+    for e in entries:
+        s = _month(e["start"]["value"], now, end=False) if e.get("start") else None
+        t = _month(e["end"]["value"], now, end=True) if e.get("end") else None
+        if s is None or t is None or t < s:
+            continue
+        spans.append((s, t))
+        evs = _entry_evidence(ctx.texts[cid], profile["doc_id"], e)
+        evidence += evs
+        title = clean(evs[0].text)[:90]
+        if e["start"]["value"] not in title:   # the title line does not show the dates: say them
+            dates = f"{clean(e['start']['value'])}–{clean(e['end']['value'])}"
+            title += f"（{dates}）" if zh else f" ({dates})"
+        shown.append(f"{title} {book.cite_all(evs)}")
+    if not spans:
+        return None
+    total = _years(_merged_months(spans), zh)
+    ongoing = any(date_key(e["end"]["value"])[0] == 9999 for e in entries if e.get("end"))
+    until = (f"，至今（计到 {today:%Y-%m}）" if zh else f" so far (to {today:%Y-%m})") if ongoing else ""
+    text = (f"{ctx.names[cid]}：共 {total}{until}。\n" if zh else f"{ctx.names[cid]}: {total}{until}.\n") + \
+        "\n".join(f"- {r}" for r in shown)
+    return Answer(text=text, citations=book.citations, candidate_ids=[cid], evidence=evidence)

@@ -18,8 +18,9 @@ from recruiter.assistant.snippets import clean
 # wants an overview.
 _OVERVIEW_WORDS = re.compile(r"^(?:overview|summar\w*|background|profile|introduc\w*|about|brief\w*|résumé|resume|"
                              r"cv|describe|description|who|介绍|概要|概述|总结|简介|背景|简历|履历|情况|基本情况|"
-                             r"一下|是谁|怎么样)$", re.I)
-_OVERVIEW_CUE = re.compile(r"tell me about|who is|overview|summar|background|introduce|describe|profile|"
+                             r"一下|是谁|怎么样|strengths?|strong|points|highlights?|优势|亮点|长处|特点)$", re.I)
+_OVERVIEW_CUE = re.compile(r"tell me about|who is|overview|summar|background|introduce|describe|profile|strengths|"
+                           r"strong points|highlights|优势|亮点|长处|"
                            r"介绍|概要|概述|总结|简介|背景|是谁|什么情况|基本情况", re.I)
 _DUTIES = re.compile(r"what did .{0,40}\b(?:do|work on|build|own)\b|\bwork(?:ed)? on\b|responsib|\bduties\b|\brole\b|"
                      r"做了什么|做什么|负责|工作内容|主要工作|职责", re.I)
@@ -143,18 +144,23 @@ _GENERIC_ORG = frozenset("lab labs group team inc ltd co company corp university
                          "公司 有限公司 科技 集团 股份 实验室 团队 大学 学院 研究院 中心".split())
 
 
-def experience_entry(profile: dict, groups: list[TermGroup]) -> dict | None:
-    """The experience entry whose organisation the question names ("at Tencent", "在腾讯"), matched
-    through the question's terms and their translations (腾讯 ↔ Tencent)."""
-    best, best_len = None, 0
+def experience_entries(profile: dict, groups: list[TermGroup]) -> list[dict]:
+    """The experience entries at the organisation the question names ("at Tencent", "在腾讯"), matched
+    through the question's terms and their translations (腾讯 ↔ Tencent); the longest name wins."""
+    found: dict[str, list[dict]] = {}
     for e in profile.get("experience") or []:
         org = clean((e.get("organisation") or e.get("header") or {}).get("value", "")).casefold()
         for g in groups:
             for alt in g.alternatives:
                 alt = alt.casefold().strip()
-                if len(alt) >= 2 and alt not in _GENERIC_ORG and alt in org and len(alt) > best_len:
-                    best, best_len = e, len(alt)
-    return best
+                if len(alt) >= 2 and alt not in _GENERIC_ORG and alt in org:
+                    found.setdefault(alt, []).append(e)
+    return found[max(found, key=len)] if found else []
+
+
+def experience_entry(profile: dict, groups: list[TermGroup]) -> dict | None:
+    entries = experience_entries(profile, groups)
+    return entries[0] if entries else None
 
 
 def answer_duties(ctx: Context, cid: str, profile: dict, entry: dict, show: int = 3) -> Answer:
@@ -231,3 +237,29 @@ def answer_advisor_not_stated(ctx: Context, cid: str, profile: dict) -> Answer |
 
 def asks_duties(question: str) -> bool:
     return bool(_DUTIES.search(question))
+
+
+_FORMER = re.compile(r"former name|previous name|formerly (?:known|called|named)|used to be called|name change|"
+                     r"曾用名|以前的名字|以前叫|之前叫|原名|改名", re.I)
+
+
+def asks_former_name(question: str) -> bool:
+    return bool(_FORMER.search(question))
+
+
+def answer_former_name(ctx: Context, cid: str) -> Answer:
+    """"What is her former name?": the former names read at ingest, each cited where the CV writes it."""
+    ct, zh = ctx.texts[cid], ctx.plan.lang == "zh"
+    book, evidence, shown = CitationBook(ctx.names), [], []
+    for name in ct.candidate.former_names:
+        for doc in ct.documents:
+            if (at := doc.text.find(name)) >= 0:
+                ev = span_evidence(ct, doc.doc_id, at, at + len(name))
+                evidence.append(ev)
+                shown.append(f"{name} {book.cite(ev)}")
+                break
+    if not shown:
+        return Answer(text=f"{ctx.names[cid]}的简历没有写曾用名。" if zh else f"{ctx.names[cid]}'s CV gives no former name.",
+                      abstained=True, candidate_ids=[cid])
+    return Answer(text=(f"{ctx.names[cid]}的曾用名：" if zh else f"{ctx.names[cid]}'s former name: ") + "，".join(shown)
+                  + ("。" if zh else "."), citations=book.citations, candidate_ids=[cid], evidence=evidence)

@@ -140,3 +140,20 @@ def person_names(question: str) -> list[str]:
                   and _HAN.fullmatch(w.word[0]) and jieba.dt.FREQ.get(w.word, 0) < _COMMON_WORD_FREQ
                   and (i == 0 or i + 1 == len(tokens) or _PERSON_NEXT.match(tokens[i + 1].word))]
     return list(dict.fromkeys(found))
+
+
+def romanised_candidate(han_name: str, candidates: list[Candidate]) -> str | None:
+    """A Chinese name no CV writes in characters but one writes in pinyin: 韩海霞 → "Haixia Han" (a
+    former name given only in Latin letters). The candidate's name as stored, or None (also when two
+    candidates would match)."""
+    if not _HAN.fullmatch(han_name[0]):
+        return None
+    from pypinyin import lazy_pinyin
+
+    syllables = lazy_pinyin(han_name)
+    if len(syllables) < 2 or not all(x.isalpha() for x in syllables):
+        return None
+    surname, given = syllables[0], "".join(syllables[1:])
+    forms = {f"{given} {surname}", f"{surname} {given}", f"{given}{surname}", f"{surname}{given}"}
+    hits = [(c.id, n) for c in candidates for n in [*c.former_names, c.name, *c.aliases] if n.lower() in forms]
+    return hits[0][1] if len({cid for cid, _ in hits}) == 1 else None   # the first as the CV writes it

@@ -7,21 +7,22 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from recruiter.assistant.answer import Answer
-from recruiter.assistant.aggregates import answer_aggregate
-from recruiter.assistant.compose import (Context, abstain, answer_compare, answer_rank,
-                                         answer_single, detect_slots)
+from recruiter.assistant.aggregates import answer_aggregate, answer_rank
+from recruiter.assistant.compose import Context, abstain, answer_compare, answer_single, detect_slots
 from recruiter.assistant.degrees import (answer_current_study, answer_date_order, answer_degree_holders,
                                          asks_current_study, asks_date_order, asks_degree_holders)
 from recruiter.assistant.evidence import CandidateText, build_candidate_text, score_lines
 from recruiter.assistant.lexicon import Lexicon, idf_weights, is_han
 from recruiter.assistant.planner import plan as make_plan, question_language
 from recruiter.assistant.profile_answers import answer_paper_counts, asks_about_papers
-from recruiter.assistant.profile_rankings import answer_profile_rank, answer_worked_at, profile_measure
+from recruiter.assistant.profile_rankings import (HOW_LONG, answer_profile_rank, answer_tenure, answer_worked_at,
+                                                  profile_measure)
 from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_not_stated, answer_duties,
-                                               answer_overview, answer_own_paper_count, asks_advisor,
-                                               asks_advisor_missing, asks_duties, experience_entry,
-                                               wants_filtered_papers, wants_overview, wants_own_paper_count)
-from recruiter.assistant.resolve import person_names, resolve
+                                               answer_former_name, answer_overview, answer_own_paper_count,
+                                               asks_advisor, asks_advisor_missing, asks_duties, asks_former_name,
+                                               experience_entries, experience_entry, wants_filtered_papers,
+                                               wants_overview, wants_own_paper_count)
+from recruiter.assistant.resolve import person_names, resolve, romanised_candidate
 from recruiter.assistant.tables import answer_table, table_aspects
 from recruiter.assistant.prep_pack import prep_pack
 from recruiter.assistant.workflows import answer_match, answer_prep, prep_has_topic
@@ -66,6 +67,20 @@ class Conversation:
         self.turns.append((question, answer))
         if answer.candidate_ids:
             self.focus = list(answer.candidate_ids)
+
+
+def unknown_person_answer(question: str, unknown: list[str], candidates: list[Candidate]) -> Answer:
+    """A person no CV names. When a loaded candidate's name is the same in pinyin (何柯庆 ~ Keqing He),
+    say so, but do not answer for them: 何/贺/和 all read "he", so it may be someone else."""
+    zh = question_language(question, unknown) == "zh"
+    text = (f"已载入的候选人中没有{'、'.join(unknown)}，请对照候选人列表核对姓名。" if zh else
+            f"No loaded candidate is named {', '.join(unknown)}; check the name against the candidate list.")
+    for name in unknown:
+        if (latin := romanised_candidate(name, candidates)) is not None:
+            text += (f"简历中没有写“{name}”；拼音相同的是 {latin}，如指此人请用这个名字提问。" if zh else
+                     f" No CV writes “{name}”; {latin} reads the same in pinyin: ask about {latin} if that is who "
+                     f"you mean.")
+    return Answer(text=text, abstained=True, intent="none")
 
 
 def display_name(c: Candidate, mention: str | None) -> str:
@@ -142,6 +157,11 @@ class Assistant:
             advised = answer_advisor(ctx, cid, profile)
             if advised is not None:
                 return advised
+        if asks_former_name(ctx.question):
+            return answer_former_name(ctx, cid)
+        if HOW_LONG.search(ctx.question) and (at := experience_entries(profile, ctx.groups)) and \
+                (tenure := answer_tenure(ctx, cid, profile, at)) is not None:
+            return tenure
         entry = experience_entry(profile, ctx.groups) if asks_duties(ctx.question) else None
         if entry is not None and entry.get("details"):
             return answer_duties(ctx, cid, profile, entry)
@@ -223,11 +243,8 @@ class Assistant:
         if not res.mentions and not jd and len(question) <= MAX_NAMED_QUESTION_CHARS and \
                 (unknown := self._unknown_people(question)):
             # "What is John Smith's email?" while Ke Ji is in focus: not Ke Ji, and not everyone
-            ans = Answer(text=(f"已载入的候选人中没有{'、'.join(unknown)}，请对照候选人列表核对姓名。"
-                               if question_language(question, unknown) == "zh" else
-                               f"No loaded candidate is named {', '.join(unknown)}; check the name against the "
-                               f"candidate list."), abstained=True, intent="none")
-            return self._finish(question, ans, conv, candidates, t0, on_evidence)
+            return self._finish(question, unknown_person_answer(question, unknown, candidates), conv, candidates,
+                                t0, on_evidence)
         ans, lang = self._answer(question, res, candidates, conv, scope, jd, top)
         focus = None
         if ans.abstained and res.focus_guessed and names_a_thing(question.split()):

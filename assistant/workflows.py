@@ -60,6 +60,29 @@ def jd_requirements(lexicon: Lexicon, jd: str) -> list[tuple[str, list[TermGroup
     return reqs
 
 
+_ROLE_ASKED = [
+    re.compile(r"\b(?:best|most suitable|strongest|top|ideal|right|good|great|strong)\s+(?:candidates?|fit|person|match|"
+               r"choice|hire)\s+for\s+(?:(?:a|an|the|our|this)\s+)?(?P<role>.{3,80}?)\s*\b(?:role|position|job|opening|post)\b", re.I),
+    re.compile(r"\b(?:fits?|suited|suitable|qualified|right)\s+(?:best\s+)?(?:for\s+)?(?:(?:a|an|the|our|this)\s+)?"
+               r"(?P<role>.{3,80}?)\s*\b(?:role|position|job|opening|post)\b", re.I),
+    re.compile(r"(?:适合|胜任|符合|匹配)(?:做|担任|从事|这个|该)?(?P<role>[^，。？?,]{2,30}?)(?:岗位|职位|岗|工作)"),
+]
+_ROLE_FILLER = re.compile(r"\b(?:research|researcher|engineer(?:ing)?|scientist|developer|senior|junior|lead|"
+                          r"staff|principal|this|that|the|a|an|our|your|new)\b|研究员|工程师|科学家|高级|资深|研究|方向|的", re.I)
+
+
+def role_from_question(question: str) -> str | None:
+    """"Who is the best candidate for a dialogue system research role?" → "dialogue system": the role
+    asked about, as a one-line JD for matching (None when the question names no role)."""
+    for rx in _ROLE_ASKED:
+        if (m := rx.search(question)) is not None:
+            role = _ROLE_FILLER.sub(" ", m.group("role"))
+            role = " ".join(role.split()).strip(" -–,")
+            if len(role) >= 2:
+                return role
+    return None
+
+
 def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answer:
     """Rank candidates by how much of the JD their CVs evidence; the score is the explained sum."""
     reqs = jd_requirements(lexicon, jd) or [(jd, ctx.groups, 1.0)]

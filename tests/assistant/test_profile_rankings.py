@@ -158,3 +158,47 @@ def test_a_follow_up_count_does_not_filter_by_the_last_turns_topic(ask):
     ask("Luo Ji 的 h-index 是多少？", conversation=conv)
     a = ask("他有多少篇论文？", conversation=conv)            # not "papers about h-index"
     assert re.search(r"(?<!\d)22(?!\d)", a.text), a.text
+
+
+@pytest.mark.parametrize("question,sources", [
+    ("Which candidates have a master's degree from Sun Yat-sen University?", {"004"}),   # not Keqing He's BUPT
+    ("哪些候选人在中山大学读的硕士？", {"004"}),
+    ("Which candidates have a bachelor's in software engineering?", {"000"}),
+])
+def test_degree_holders_filtered_by_school_or_field(seeded_app, ask, question, sources):
+    a = ask(question)
+    assert {c.source[:3] for c in a.citations} == sources, a.text
+    _check_citations(seeded_app, a)
+
+
+def test_a_school_no_cv_lists_is_said_so(ask):
+    a = ask("Who has a bachelor's degree from Peking University?")
+    assert a.abstained and "Peking University" in a.text and "Keqing He" not in a.text, a.text
+
+
+def test_how_long_at_a_company_is_computed_from_its_entries(seeded_app, ask):
+    a = ask("How long was Ke Ji at Tencent?")
+    assert a.text.startswith("冀轲 (Ke Ji): 8 mos") and "2024.10" in a.text, a.text    # 2024.10–2025.5
+    a = ask("How long has Keqing He worked at Meituan?")           # three entries there, all cited
+    assert len(_rows(a)) == 3 and "so far" in a.text, a.text
+    _check_citations(seeded_app, a)
+
+
+@pytest.mark.parametrize("question", ["What is Jinyi Han's former name?", "韩槿一的曾用名是什么？"])
+def test_former_name_is_read_from_the_cv(seeded_app, ask, question):
+    a = ask(question)
+    assert "Haixia Han" in a.text and a.citations[0].text == "Haixia Han", a.text
+    assert ask("What is Ke Ji's former name?").abstained
+
+
+def test_a_chinese_name_only_matching_in_pinyin_is_pointed_to_not_answered(ask):
+    a = ask("韩海霞的邮箱是什么？")       # 001 writes her former name only as "Haixia Han": 韩/寒, 霞/侠 …
+    assert a.abstained and not a.citations and "Haixia Han" in a.text, a.text
+    assert "Haixia" not in ask("王小明的邮箱是什么？").text
+
+
+@pytest.mark.parametrize("question", ["What are Ke Ji's strengths?", "冀轲有什么优势？"])
+def test_strengths_get_the_cited_portrait(seeded_app, ask, question):
+    a = ask(question)              # no CV lists "strengths": the overview the recruiter can judge from
+    assert not a.abstained and "MiniMax" in a.text, a.text
+    _check_citations(seeded_app, a)
