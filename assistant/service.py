@@ -25,7 +25,7 @@ from recruiter.assistant.profile_views import (answer_advisor, answer_advisor_no
 from recruiter.assistant.resolve import person_names, resolve, romanised_candidate
 from recruiter.assistant.tables import answer_table, table_aspects
 from recruiter.assistant.prep_pack import prep_pack
-from recruiter.assistant.workflows import answer_match, answer_prep, prep_has_topic
+from recruiter.assistant.workflows import answer_match, answer_prep, prep_has_topic, role_from_question
 from recruiter.ingest.injection import instruction_spans
 from recruiter.ingest.protected import protected_spans
 from recruiter.ingest.models import Candidate
@@ -265,6 +265,8 @@ class Assistant:
     def _answer(self, question: str, res, candidates: list[Candidate], conv: Conversation,
                 scope: list[str] | None, jd: str | None, top: int) -> tuple[Answer, str]:
         """The program's cited answer for a resolved question, and the language to word it in."""
+        if jd is None and (role := role_from_question(question)) is not None:
+            jd = role      # "the best candidate for a dialogue system role": matched against that role
         by_id = {c.id: c for c in candidates}
         mention_of = {m.candidate_id: m.text for m in res.mentions}
         named = [cid for cid in res.candidate_ids if cid in by_id]

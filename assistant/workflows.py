@@ -92,12 +92,13 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
     scored = []
     for cid in ctx.order:
         ct = ctx.texts[cid]
-        total, evs = 0.0, []
+        total, depth, evs = 0.0, 0.0, []
         for _, groups, weight in reqs:
             ranked = score_lines(ct, groups, None, context=2)
             if not ranked or ranked[0][0] <= 0:
                 continue
             best_score, line, matched = ranked[0]
+            depth += weight * sum(r[0] >= SUPPORT_RATIO * best_score for r in ranked)
             req_total = sum(g.weight for g in groups) or 1.0
             # A requirement that lists several skills is met by several lines: count the skills the
             # best few lines evidence together, not only what one line holds.
@@ -109,9 +110,10 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
                 evs.append((frac * weight, to_evidence(ct, line, groups, best_score, matched, max_chars=160)))
         max_total = sum(w for _, _, w in reqs) or 1.0
         evs.sort(key=lambda t: -t[0])
-        scored.append((total / max_total, cid, [e for _, e in evs]))
-    scored.sort(key=lambda s: -s[0])
-    scored = [s for s in scored if s[2]][:top]
+        scored.append((total / max_total, cid, [e for _, e in evs], depth))
+    # equal shares (a one-line role: everyone mentions "LLM") go to the CV that evidences them on more lines
+    scored.sort(key=lambda s: (-round(s[0], 6), -s[3]))
+    scored = [s[:3] for s in scored if s[2]][:top]
     if not scored:
         return abstain(ctx)
     book = CitationBook(ctx.names)
@@ -129,9 +131,10 @@ def answer_match(ctx: Context, lexicon: Lexicon, jd: str, top: int = 3) -> Answe
         pct = f"{score * 100:.0f}%"
         rows.append(f"{i}. {ctx.names[cid]}（匹配度 {pct}）：{why}" if zh else
                     f"{i}. {ctx.names[cid]} (match {pct}): {why}")
-    note = ("匹配度 = 有简历证据支持的岗位要求占比（必备要求权重 1，加分项 0.5）；只计与岗位相关的证据，录用决定由您做出。"
-            if zh else "Match = share of the JD's requirements evidenced in the CV (must-haves weigh 1, nice-to-haves 0.5); "
-            "only job-relevant evidence counts, and the decision stays with you.")
+    note = ("匹配度 = 有简历证据支持的岗位要求占比（必备要求权重 1，加分项 0.5；同分时证据行多者在前）；只计与岗位相关的证据，录用决定由您做出。"
+            if zh else "Match = share of the JD's requirements evidenced in the CV (must-haves weigh 1, nice-to-haves 0.5; "
+            "ties go to the CV with more evidencing lines); only job-relevant evidence counts, and the decision stays "
+            "with you.")
     return Answer(text="\n".join(rows) + "\n" + note, citations=book.citations, intent="match",
                   candidate_ids=[s[1] for s in scored], evidence=[e for s in scored for e in s[2]])
 

@@ -202,3 +202,14 @@ def test_strengths_get_the_cited_portrait(seeded_app, ask, question):
     a = ask(question)              # no CV lists "strengths": the overview the recruiter can judge from
     assert not a.abstained and "MiniMax" in a.text, a.text
     _check_citations(seeded_app, a)
+
+
+@pytest.mark.parametrize("question,first,word", [
+    ("Who is the best candidate for a dialogue system research role?", "Keqing He", "dialogue"),
+    ("Who fits a medical LLM research position best?", "冀轲 (Ke Ji)", "medical"),
+])
+def test_a_role_named_in_the_question_is_matched_like_a_one_line_jd(seeded_app, ask, question, first, word):
+    a = ask(question)
+    assert a.intent == "match" and a.text.startswith(f"1. {first} (match"), a.text
+    assert word in a.citations[0].text.lower()
+    _check_citations(seeded_app, a)
