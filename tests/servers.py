@@ -1,11 +1,11 @@
 """Real servers for tests on 127.0.0.1: a free port, and `recruiter serve` started and stopped.
 
-Shared by the browser end-to-end tests (tests/ui), the concurrency test (tests/reliability) and the
-root conftest's `chroma run` fixture; importable because pytest puts tests/ on sys.path for that conftest."""
+Shared by the browser end-to-end tests (tests/ui) and the concurrency test (tests/reliability);
+importable because pytest puts tests/ on sys.path for the root conftest. The port and stop helpers are
+the ones the `chroma run` fixture and bench/scale use (recruiter.runtime.chroma_server)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +13,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from recruiter.runtime.chroma_server import free_loopback_port, stop_process
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -32,7 +28,7 @@ class Server:
 
 def start_server(home: Path, log: Path, *extra: str, llm: str = "none", env_extra: dict | None = None,
                  timeout: float = 90) -> Server:
-    port = free_port()
+    port = free_loopback_port()
     env = dict(os.environ, RECRUITER_HOME=str(home), RECRUITER_LLM=llm, ANONYMIZED_TELEMETRY="False",
                GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1", **(env_extra or {}))
     env.pop("RECRUITER_AUTH", None)
@@ -55,10 +51,4 @@ def start_server(home: Path, log: Path, *extra: str, llm: str = "none", env_extr
 
 
 def stop_server(proc: subprocess.Popen, wait: float = 20) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    stop_process(proc, wait=wait)
