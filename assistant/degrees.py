@@ -89,16 +89,21 @@ _ONGOING = re.compile(r"in progress|ongoing|\bcurrent(?:ly)?\b|\bpursuing\b|\ben
                       re.I)
 
 
+_STUDIED = re.compile(r"\bstudied\b|\battended\b|\bgraduated?\b|\balumn(?:i|us|a)\b|\bwent to\b|毕业于|毕业|就读|读过|上过|校友", re.I)
+
+
 def asks_degree_holders(question: str, groups) -> bool:
-    return _level(question) is not None
+    """"Which candidates have a PhD (from X)?", and "who studied at / graduated from X?" (any degree)."""
+    return _level(question) is not None or bool(_STUDIED.search(question))
 
 
 _SCHOOL = re.compile(r"universit|college|institute|school|大学|学院|研究院", re.I)
 
 
-def _filters(groups, level: str) -> list:
+def _filters(groups, level: str | None) -> list:
     """The terms besides the degree itself: a school or a field ("from Sun Yat-sen University", "in CS")."""
-    return [g for g in groups if g.alternatives and not (_LEVEL[level].search(g.surface) or _HOLDER_WORDS.match(g.surface))]
+    return [g for g in groups if g.alternatives and not ((level and _LEVEL[level].search(g.surface)) or
+                                                         _HOLDER_WORDS.match(g.surface) or _STUDIED.fullmatch(g.surface))]
 
 
 def _entry_says(entry: dict, groups) -> bool:
@@ -115,9 +120,11 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
     book, evidence, rows = CitationBook(ctx.names), [], []
     only_ongoing, holders = bool(_ONGOING.search(ctx.question)), 0
     filters = _filters(ctx.question_groups, level)
+    if level is None and not any(_SCHOOL.search(g.surface) for g in filters):
+        return None               # "who studied RL?": a topic; "who studied at Southeast University?": a school
     for cid in ctx.order:
         profile = profiles.get(cid)
-        entry = next((e for e in (profile or {}).get("education", []) if e.get("degree_level") == level
+        entry = next((e for e in (profile or {}).get("education", []) if level in (None, e.get("degree_level"))
                       and (not filters or _entry_says(e, filters))), None)
         if entry is None or not entry.get("school"):
             continue
@@ -128,11 +135,14 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
             continue
         dates = "–".join(clean(entry[k]["value"]) for k in ("start", "end") if entry.get(k))
         status = ("，在读" if zh else ", in progress") if ongoing else ""
+        if level is None:        # any degree: say which
+            status = ("，" + LEVELS.get(entry.get("degree_level") or "", ("", "学位"))[1] if zh else
+                      ", " + LEVELS.get(entry.get("degree_level") or "", ("degree", ""))[0]) + status
         rows.append(f"- {ctx.names[cid]}：{clean(entry['school']['value'])}（{dates}{status}） "
                     f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}" if zh else
                     f"- {ctx.names[cid]}: {clean(entry['school']['value'])} ({dates}{status}) "
                     f"{cite(entry.get('degree_text') or entry['school'])}{cite(entry['school'])}")
-    level_name = LEVELS[level][1 if zh else 0]
+    level_name = LEVELS[level][1 if zh else 0] if level else ("学位" if zh else "degree")
     if filters and not holders:
         if not any(_SCHOOL.search(g.surface) for g in filters):
             return None           # "a PhD in NLP": a topic, not a school
@@ -147,6 +157,13 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
                       abstained=True, intent="aggregate")
     if not rows:
         return None
+    if level is None:
+        asked = " ".join(m.group(0) if (m := re.search(re.escape(g.surface), ctx.question, re.I)) else g.surface
+                         for g in filters)
+        lead = f"{len(rows)} 位候选人在{asked}读过书：" if zh else \
+            f"{len(rows)} candidate{'s' if len(rows) != 1 else ''} studied at {asked}:"
+        return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="aggregate",
+                      candidate_ids=list(dict.fromkeys(e.candidate_id for e in evidence)), evidence=list(evidence))
     lead = (f"{len(rows)} 位候选人的简历列有{'在读的' if only_ongoing else ''}{level_name}：" if zh else
             f"{len(rows)} candidate{'s list' if len(rows) != 1 else ' lists'} a {level_name}"
             f"{' in progress' if only_ongoing else ''}:")

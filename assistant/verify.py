@@ -33,6 +33,15 @@ class Verdict:
     reason: str = ""
 
 
+_GENDERED = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b|她", re.I)
+_GENDER_OF = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f",
+              "她": "f"}
+
+
+def _gendered(text: str) -> set[str]:
+    return {_GENDER_OF[w.lower()] for w in _GENDERED.findall(text)}
+
+
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).casefold()
 
@@ -87,6 +96,11 @@ def verify_model_text(text: str, citations: list[Citation], *, question: str, pr
     # markers must follow the fact they support: a line or sentence that opens with one is garbled
     if re.search(r"(^|\n)\s*(?:[-*\d.)]+\s*)?\[\d+\]|[：:]\s*\[\d+\]", final):
         return Verdict(False, final, dropped, [], "citation markers not attached to facts")
+    # "Keqing He lists … as her email": a gender neither the question nor the cited CV text states
+    # (他 is left alone: it is also Chinese's unmarked pronoun, and part of 其他)
+    given = _gendered(question) | _gendered(" ".join(c.text for c in citations))
+    if guessed := _gendered(final) - given:
+        return Verdict(False, final, dropped, [], "a gender the CVs don't state: " + ", ".join(sorted(guessed)))
     if len(final) > 1.5 * len(program_text) + 40:
         return Verdict(False, final, dropped, [], "longer than the program's answer")
     missing = [v for v in key_values(program_text, lexicon) if _norm(v) not in _norm(final)]

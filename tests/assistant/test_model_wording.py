@@ -49,6 +49,15 @@ def test_an_invented_detail_next_to_a_true_one_is_removed(seeded_app):
     assert "Turing" not in answer.text and "19924680829" in answer.text
 
 
+def test_a_gender_the_question_and_cv_do_not_state_rejects_the_wording(seeded_app):
+    answer = _phrased(seeded_app, "Her phone number is 19924680829 [1].")     # the question says no gender
+    assert answer.wording == "program" and any("gender" in n for n in answer.notes), answer.notes
+    q = "What is Ke Ji's phone number and where does he work?"
+    assistant = Assistant(seeded_app.store, phraser=Phraser(FakeChat(["He can be reached at (+86) 18338991628 [1]."])))
+    kept = assistant.ask(q, conversation=Conversation())
+    assert not any("gender" in n for n in kept.notes), kept.notes      # "he" came from the question
+
+
 def test_a_model_outage_keeps_the_program_answer(seeded_app):
     assistant = Assistant(seeded_app.store, phraser=Phraser(FakeChat([])))   # raises on first call
     answer = assistant.ask(QUESTION, conversation=Conversation())

@@ -213,3 +213,14 @@ def test_a_role_named_in_the_question_is_matched_like_a_one_line_jd(seeded_app, 
     assert a.intent == "match" and a.text.startswith(f"1. {first} (match"), a.text
     assert word in a.citations[0].text.lower()
     _check_citations(seeded_app, a)
+
+
+@pytest.mark.parametrize("question,sources", [
+    ("Which candidates studied at Southeast University?", {"000"}),      # any degree: 冀轲's master's
+    ("谁毕业于中山大学？", {"004"}),
+])
+def test_who_studied_at_a_school_reads_the_education_entries(seeded_app, ask, question, sources):
+    a = ask(question)
+    assert {c.source[:3] for c in a.citations} == sources and a.text.splitlines()[0].endswith(("University:", "读过书：")), a.text
+    _check_citations(seeded_app, a)
+    assert ask("Who graduated from Peking University?").abstained     # not Luo Ji's "pku" co-author line
