@@ -12,7 +12,7 @@ import re
 
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
-from recruiter.assistant.lexicon import line_stems, matches
+from recruiter.assistant.lexicon import says_all
 from recruiter.assistant.profile_views import LEVELS, ProfileCites, answer_from_parts, dates_of
 from recruiter.assistant.snippets import clean
 from recruiter.ingest.profile_text import date_key
@@ -107,9 +107,13 @@ def _filters(groups, level: str | None) -> list:
 
 
 def _entry_says(entry: dict, groups) -> bool:
-    said = " ".join(" ".join((entry.get(k) or {}).get("value", "") for k in ("school", "field", "degree_text")).split()).lower()
-    stems = line_stems(said)
-    return all(any(matches(a, said, stems) for a in g.alternatives) for g in groups)
+    return says_all(" ".join((entry.get(k) or {}).get("value", "") for k in ("school", "field", "degree_text")), groups)
+
+
+def _as_written(question: str, groups) -> str:
+    """The groups as the question spells them ("Peking University", not the dictionary's lower case)."""
+    return " ".join(m.group(0) if (m := re.search(re.escape(g.surface), question, re.I)) else g.surface
+                    for g in groups)
 
 
 def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
@@ -146,8 +150,7 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
     if filters and not holders:
         if not any(_SCHOOL.search(g.surface) for g in filters):
             return None           # "a PhD in NLP": a topic, not a school
-        asked = " ".join(m.group(0) if (m := re.search(re.escape(g.surface), ctx.question, re.I)) else g.surface
-                         for g in filters)
+        asked = _as_written(ctx.question, filters)
         return Answer(text=(f"没有候选人的简历列有{asked}的{level_name}。" if zh else
                             f"No candidate's CV lists a {level_name} from {asked}."),
                       abstained=True, intent="aggregate")
@@ -158,8 +161,7 @@ def answer_degree_holders(ctx: Context, profiles: dict[str, dict]) -> Answer | N
     if not rows:
         return None
     if level is None:
-        asked = " ".join(m.group(0) if (m := re.search(re.escape(g.surface), ctx.question, re.I)) else g.surface
-                         for g in filters)
+        asked = _as_written(ctx.question, filters)
         lead = f"{len(rows)} 位候选人在{asked}读过书：" if zh else \
             f"{len(rows)} candidate{'s' if len(rows) != 1 else ''} studied at {asked}:"
         return Answer(text=lead + "\n" + "\n".join(rows), citations=book.citations, intent="aggregate",

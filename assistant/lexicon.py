@@ -204,6 +204,14 @@ def matches(alternative: str, line_low: str, line_stems: set[str]) -> bool:
                for t in line_stems)
 
 
+def says_all(text: str, groups: list[TermGroup]) -> bool:
+    """Whether ``text`` names every group (any of its alternatives): a profile value checked against
+    the question's terms ("Sun Yat-sen University" ~ 中山大学, 大厂 ~ 美团)."""
+    low = " ".join(text.split()).lower()
+    stems = line_stems(low)
+    return all(any(matches(a, low, stems) for a in g.alternatives) for g in groups)
+
+
 def line_stems(line: str) -> set[str]:
     return {stem(t) for t in re.findall(r"[a-z][a-z0-9+#]*", line.lower())}
 

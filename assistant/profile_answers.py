@@ -9,7 +9,7 @@ import re
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context, abstain
 from recruiter.assistant.evidence import Evidence, span_evidence
-from recruiter.assistant.lexicon import TermGroup, line_stems, matches
+from recruiter.assistant.lexicon import TermGroup, says_all
 from recruiter.assistant.snippets import clean
 
 PAPERS = re.compile(r"papers?|publications?|articles?|论文|文章|发表|一作|first[- ]authors?|co-first|共同一作", re.I)
@@ -48,9 +48,7 @@ def topic_groups(groups: list[TermGroup]) -> list[TermGroup]:
 
 
 def _about(pub: dict, topic: list[TermGroup]) -> bool:
-    said = " ".join(" ".join((pub.get(k) or {}).get("value", "") for k in ("title", "venue", "note")).split()).lower()
-    stems = line_stems(said)
-    return all(any(matches(a, said, stems) for a in g.alternatives) for g in topic)
+    return says_all(" ".join((pub.get(k) or {}).get("value", "") for k in ("title", "venue", "note")), topic)
 
 
 def matching_publications(profile: dict, question: str, groups: list[TermGroup] = ()) -> list[dict]:

@@ -15,7 +15,7 @@ import re
 from recruiter.assistant.answer import Answer, CitationBook
 from recruiter.assistant.compose import Context
 from recruiter.assistant.evidence import Evidence, span_evidence
-from recruiter.assistant.lexicon import line_stems, matches
+from recruiter.assistant.lexicon import says_all
 from recruiter.assistant.snippets import clean
 from recruiter.ingest.profile import date_key
 
@@ -58,8 +58,7 @@ def profile_measure(question: str, names: list[str] = ()) -> tuple[str, str | No
         return ("awards", "scholarship" if SCHOLARSHIP.search(question) else None, superlative)
     if not _EXPERIENCE.search(question) or _PAPERS.search(question):
         return None
-    kind = "internship" if INTERN.search(question) or _INTERN_ZH.search(question) else \
-        "full-time" if FULL_TIME.search(question) else None
+    kind = _entry_kind(question)
     measure = "duration" if superlative and _DURATION.search(question) else "entries"
     return (measure, kind, superlative)
 
@@ -67,6 +66,13 @@ def profile_measure(question: str, names: list[str] = ()) -> tuple[str, str | No
 _ENTRY_UNITS = {"internship": ("段实习", "internship", "internships"),
                 "full-time": ("份全职工作", "full-time job", "full-time jobs"),
                 None: ("段工作/实习经历", "job entry", "job entries")}
+
+
+def _entry_kind(question: str) -> str | None:
+    """Which job entries the question means: internships, full-time jobs, or all (None)."""
+    if INTERN.search(question) or _INTERN_ZH.search(question):
+        return "internship"
+    return "full-time" if FULL_TIME.search(question) else None
 
 
 def _award_items(text: str, kind: str | None) -> int:
@@ -83,6 +89,13 @@ def _month(value: str, today: tuple[int, int], *, end: bool) -> int | None:
     if m == 0:                         # a year alone: its first month as a start, its last as an end
         m = 12 if end else 1
     return min(y * 12 + m, today[0] * 12 + today[1])
+
+
+def _dated_span(entry: dict, today: tuple[int, int]) -> tuple[int, int] | None:
+    """(first month, last month) of an entry, or None unless both dates are given and in order."""
+    s = _month(entry["start"]["value"], today, end=False) if entry.get("start") else None
+    t = _month(entry["end"]["value"], today, end=True) if entry.get("end") else None
+    return (s, t) if s is not None and t is not None and t >= s else None
 
 
 def _merged_months(intervals: list[tuple[int, int]]) -> int:
@@ -135,12 +148,10 @@ def _measure(ctx: Context, cid: str, profile: dict, measure: str, kind: str | No
         return n, (f"{n} {zh_unit}" if zh else f"{n} {one if n == 1 else many}"), evs, 0
     spans, evs, undated = [], [], 0
     for e in entries:
-        s = _month(e["start"]["value"], today, end=False) if e.get("start") else None
-        t = _month(e["end"]["value"], today, end=True) if e.get("end") else None
-        if s is None or t is None or t < s:
+        if (span := _dated_span(e, today)) is None:
             undated += 1
             continue
-        spans.append((s, t))
+        spans.append(span)
         evs += _entry_evidence(ct, doc_id, e)
     months = _merged_months(spans)
     return months, _years(months, zh), evs, undated
@@ -217,8 +228,7 @@ def answer_worked_at(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
     orgs = [g for g in ctx.groups if g.alternatives and _FILLER.sub("", g.surface).strip()]
     if not orgs:
         return None
-    kind = "internship" if INTERN.search(ctx.question) or _INTERN_ZH.search(ctx.question) else \
-        "full-time" if FULL_TIME.search(ctx.question) else None
+    kind = _entry_kind(ctx.question)
     book, zh, rows, evidence = CitationBook(ctx.names), ctx.plan.lang == "zh", [], []
     for cid in ctx.order:
         profile = profiles.get(cid)
@@ -226,10 +236,8 @@ def answer_worked_at(ctx: Context, profiles: dict[str, dict]) -> Answer | None:
             continue
         hits: list[list[Evidence]] = []
         for e in profile.get("experience") or []:
-            said = " ".join((e.get(k) or {}).get("value", "") for k in ("organisation", "header")).lower()
-            stems = line_stems(said)
             if (kind is None or e.get("kind") == kind) and \
-                    all(any(matches(a, said, stems) for a in g.alternatives) for g in orgs):
+                    says_all(" ".join((e.get(k) or {}).get("value", "") for k in ("organisation", "header")), orgs):
                 hits.append(_entry_evidence(ctx.texts[cid], profile["doc_id"], e))
         hits = [h for h in hits if h]
         if hits:
@@ -254,11 +262,9 @@ def answer_tenure(ctx: Context, cid: str, profile: dict, entries: list[dict], *,
     now, zh = (today.year, today.month), ctx.plan.lang == "zh"
     book, spans, evidence, shown = CitationBook(ctx.names), [], [], []
     for e in entries:
-        s = _month(e["start"]["value"], now, end=False) if e.get("start") else None
-        t = _month(e["end"]["value"], now, end=True) if e.get("end") else None
-        if s is None or t is None or t < s:
+        if (span := _dated_span(e, now)) is None:
             continue
-        spans.append((s, t))
+        spans.append(span)
         evs = _entry_evidence(ctx.texts[cid], profile["doc_id"], e)
         evidence += evs
         title = clean(evs[0].text)[:90]

@@ -153,7 +153,7 @@ def experience_entries(profile: dict, groups: list[TermGroup]) -> list[dict]:
         for g in groups:
             for alt in g.alternatives:
                 alt = alt.casefold().strip()
-                if len(alt) >= 2 and alt not in _GENERIC_ORG and alt in org:
+                if len(alt) >= 2 and alt not in _GENERIC_ORG and alt in org and e not in found.get(alt, []):
                     found.setdefault(alt, []).append(e)
     return found[max(found, key=len)] if found else []
 

@@ -130,12 +130,6 @@ class Assistant:
     def _profiles(self, ctx) -> dict[str, dict]:
         return {cid: prof for cid in ctx.order if (prof := self.store.profile(cid)) is not None}
 
-    def _aliases(self, ctx) -> list[str]:
-        return [n for prof in self._profiles(ctx).values() for n in prof.get("names") or []]
-
-    def _paper_counts(self, ctx) -> Answer | None:
-        profiles = self._profiles(ctx)
-        return answer_paper_counts(ctx, profiles) if profiles else None
 
     def _profile_view(self, ctx) -> Answer | None:
         """One candidate, a question the stored profile answers whole: overview, own paper count, duties."""
@@ -184,6 +178,13 @@ class Assistant:
     def _compose(self, ctx: Context, jd: str | None, top: int, all_names: list[str]) -> Answer:
         """The program's cited answer for the planned intent (no model)."""
         p, question, order, names = ctx.plan, ctx.question, ctx.order, ctx.names
+        read: list[dict[str, dict]] = []
+
+        def profiles() -> dict[str, dict]:   # read from the store once per answer, and only if a branch asks
+            if not read:
+                read.append(self._profiles(ctx))
+            return read[0]
+
         if p.intent == "match":
             ans = answer_match(ctx, self.lexicon, jd or question, top=top)
         elif p.intent == "prep" and len(order) == 1 and not prep_has_topic(ctx.groups) \
@@ -194,27 +195,27 @@ class Assistant:
         elif p.intent == "prep":
             ans = answer_prep(ctx, self.lexicon)
         elif p.intent in ("compare", "rank", "aggregate") and \
-                (measure := profile_measure(question, self._aliases(ctx))) is not None and \
-                (measure[2] or p.intent == "aggregate") and \
-                (ranked := answer_profile_rank(ctx, self._profiles(ctx), *measure)) is not None:
+                (measure := profile_measure(question, [n for pr in profiles().values() for n in pr.get("names") or []])) \
+                is not None and (measure[2] or p.intent == "aggregate") and \
+                (ranked := answer_profile_rank(ctx, profiles(), *measure)) is not None:
             ans = ranked
-        elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) \
-                and asks_about_papers(question) and (counted := self._paper_counts(ctx)) is not None:
+        elif p.intent in ("compare", "rank") and (p.intent == "rank" or p.wants_more) and asks_about_papers(question) \
+                and profiles() and (counted := answer_paper_counts(ctx, profiles())) is not None:
             ans = counted
         elif p.intent == "compare" and asks_date_order(question) and \
-                (dated := answer_date_order(ctx, self._profiles(ctx))) is not None:
+                (dated := answer_date_order(ctx, profiles())) is not None:
             ans = dated
         elif p.intent == "compare" and (aspects := table_aspects(question, all_names)) is not None:
             # "compare X and Y (on education, awards …)": the side-by-side table from the profiles
-            ans = answer_table(p.lang, "compare", [ctx.texts[c] for c in order], names, aspects, self._profiles(ctx))
+            ans = answer_table(p.lang, "compare", [ctx.texts[c] for c in order], names, aspects, profiles())
         elif p.intent == "compare":
             ans = answer_compare(ctx)
         elif p.intent == "rank":
             ans = answer_rank(ctx)
-        elif p.intent == "aggregate" and (employed := answer_worked_at(ctx, self._profiles(ctx))) is not None:
+        elif p.intent == "aggregate" and (employed := answer_worked_at(ctx, profiles())) is not None:
             ans = employed
         elif p.intent == "aggregate" and asks_degree_holders(question, ctx.groups) and \
-                (holders := answer_degree_holders(ctx, self._profiles(ctx))) is not None:
+                (holders := answer_degree_holders(ctx, profiles())) is not None:
             ans = holders
         elif p.intent == "aggregate":
             ans = answer_aggregate(ctx)
